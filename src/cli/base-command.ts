@@ -1,0 +1,79 @@
+/**
+ * Shared behaviour of every command: `--json` envelope `{status, result, warnings}` on stdout,
+ * warnings and progress on stderr, MigrateError -> documented exit code and a message with a fix.
+ */
+import {Command, Flags} from '@oclif/core';
+import {ExitCode, MigrateError} from '../domain/errors.ts';
+import {APP_NAME_RE} from '../domain/model.ts';
+
+export interface Envelope {
+  status: 'ok' | 'error' | 'halted' | 'paused';
+  result?: unknown;
+  error?: {code: string; message: string; hint?: string; exitCode: number};
+  warnings: string[];
+}
+
+export function toMigrateError(err: unknown): MigrateError {
+  if (err instanceof MigrateError) return err;
+  const e = err as {message?: string; parse?: unknown; oclif?: {exit?: number}};
+  if (e?.parse !== undefined || e?.oclif?.exit === 2) {
+    return new MigrateError('usage', String(e.message ?? 'invalid usage').split('\n')[0] ?? 'invalid usage', {hint: 'See --help for the flags and examples.'});
+  }
+  return new MigrateError('internal', e?.message ?? String(err), {hint: 'This is a bug in migrate; please report it with the command you ran.'});
+}
+
+const appFlagOptions = {
+  char: 'a' as const,
+  description: 'Heroku app name',
+  parse: async (input: string) => {
+    if (!APP_NAME_RE.test(input)) {
+      throw new MigrateError('usage', `--app '${input}' is not a valid Heroku app name.`, {
+        hint: 'App names are 3-30 lowercase letters, digits and dashes, starting with a letter.',
+      });
+    }
+    return input;
+  },
+};
+export const appFlag = Flags.string(appFlagOptions);
+export const requiredAppFlag = Flags.string({...appFlagOptions, required: true});
+
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true;
+  protected warnings: string[] = [];
+
+  protected note(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`› ${message}\n`);
+  }
+
+  protected addWarnings(warnings: string[]): void {
+    this.warnings.push(...warnings);
+  }
+
+  protected override toSuccessJson(result: unknown): Envelope {
+    return {status: 'ok', result, warnings: this.warnings};
+  }
+
+  protected override toErrorJson(err: unknown): Envelope {
+    const e = toMigrateError(err);
+    return {status: 'error', error: {code: e.code, message: e.message, ...(e.hint ? {hint: e.hint} : {}), exitCode: e.exitCode}, warnings: this.warnings};
+  }
+
+  override async catch(err: unknown): Promise<void> {
+    const e = toMigrateError(err);
+    process.exitCode = e.exitCode;
+    if (this.jsonEnabled()) {
+      this.logJson(this.toErrorJson(e));
+      return;
+    }
+    process.stderr.write(`Error: ${e.message}\n${e.hint ? `Fix: ${e.hint}\n` : ''}`);
+    if (e.code === 'internal' && process.env.DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  }
+
+  /** Prints warnings to stderr (human mode); in JSON mode they travel in the envelope. */
+  protected printWarnings(): void {
+    if (this.jsonEnabled()) return;
+    for (const w of this.warnings) process.stderr.write(`Warning: ${w}\n`);
+  }
+}
+
+export {ExitCode};

@@ -1,0 +1,58 @@
+/** The app's state next to its plan: what the tool has done on live systems (no secret values). */
+import {z} from 'zod';
+import {MigrateError} from './errors.ts';
+import {checkSchemaVersion} from './plan-schema.ts';
+
+export const STATE_SCHEMA_VERSION = '1.0';
+
+const remapSchema = z.object({
+  /** the value is not secret (e.g. a rediss:// endpoint without credentials) */
+  value: z.string().optional(),
+  /** the value lives in another secret (e.g. RDS credentials): ARN and JSON key */
+  fromSecret: z.object({arn: z.string(), key: z.string()}).optional(),
+  /** false until the plan's data strategy says the app switches to the AWS store */
+  active: z.boolean(),
+});
+
+export const appStateSchema = z.object({
+  schemaVersion: z.string(),
+  app: z.string(),
+  secret: z
+    .object({
+      name: z.string(),
+      arn: z.string(),
+      versionId: z.string(),
+      keyCount: z.number().int(),
+      /** sha256 over the sorted key names and value fingerprints of the verified version */
+      contentDigest: z.string(),
+      updatedAt: z.string(),
+    })
+    .optional(),
+  addons: z.record(z.string(), z.object({remaps: z.record(z.string(), remapSchema)})).optional(),
+});
+export type AppState = z.infer<typeof appStateSchema>;
+export type Remap = z.infer<typeof remapSchema>;
+
+export const emptyState = (app: string): AppState => ({schemaVersion: STATE_SCHEMA_VERSION, app});
+
+export function parseState(data: unknown, file: string): AppState {
+  checkSchemaVersion(data, file, STATE_SCHEMA_VERSION);
+  const r = appStateSchema.safeParse(data);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new MigrateError('schema', `${file} is not a valid state file: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}.`, {
+      hint: 'Restore it from version control or remove it to start over (the live systems are not changed by that).',
+    });
+  }
+  return r.data;
+}
+
+export interface JournalEntry {
+  at: string;
+  /** groups the intent and result of one write */
+  id: string;
+  op: string;
+  phase: 'intent' | 'result' | 'verify' | 'note';
+  ok?: boolean;
+  details?: Record<string, unknown>;
+}

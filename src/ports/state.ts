@@ -1,0 +1,27 @@
+/** The app's local working area: plan, state, journal and the operator lock. */
+import type {Plan} from '../domain/plan.ts';
+import type {AppState, JournalEntry} from '../domain/state.ts';
+
+export interface LockInfo {
+  command: string;
+  pid: number;
+  host: string;
+  user: string;
+  startedAt: string;
+}
+
+export interface Lock {
+  release(): Promise<void>;
+}
+
+export interface StateStore {
+  readonly dir: string;
+  readPlan(): Promise<Plan>;
+  readState(): Promise<AppState>;
+  writeState(state: AppState): Promise<void>;
+  /** appends one line to the journal and syncs it to disk before returning */
+  journal(entry: Omit<JournalEntry, 'at'>): Promise<void>;
+  readJournal(): Promise<JournalEntry[]>;
+  /** takes the app's lock or fails with exit code 5 naming the holder; breakStale removes a lock first */
+  lock(command: string, options?: {breakLock?: boolean}): Promise<Lock>;
+}
