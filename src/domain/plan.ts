@@ -86,9 +86,10 @@ export function buildPlan(app: AppModel, catalog: Catalog, options: PlanOptions)
       return [name, {addon, action: v?.action ?? 'remap', ...(v?.to ? {note: v.to} : {})}] as const;
     }),
   );
-  // add-on vars the source did not list (app.json knows add-ons, not the vars they set)
+  // app.json knows add-ons, not the vars they set: list those too (live apps list what exists)
   const known = new Set(app.configVars.map((v) => v.name));
-  const config = classifyConfigVars([...app.configVars, ...[...owned.keys()].filter((n) => !known.has(n)).map((name) => ({name}))], ownedWithAction);
+  const implied = app.origin === 'app-json' ? [...owned.keys()].filter((n) => !known.has(n)).map((name) => ({name})) : [];
+  const config = classifyConfigVars([...app.configVars, ...implied], ownedWithAction);
   const domains = planDomains(app.name, app.domains, options.extraDomains);
   const build = planBuild({app: app.name, stack: app.stack, buildpacks: app.buildpacks, hasDockerfile: app.hasDockerfile});
   const cutover = defaultCutover(app.name, processes.services.map((s) => s.processType));

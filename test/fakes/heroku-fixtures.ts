@@ -241,6 +241,8 @@ export function sampleApp(): AppFixture {
 
 export interface BigAppOptions {
   name?: string;
+  /** distinct apps need distinct numbers (their ids derive from it) */
+  index?: number;
   configVars?: number;
   addons?: number;
   processTypes?: number;
@@ -258,8 +260,8 @@ const BIG_SERVICES: Array<[service: string, plan: string, vars: (i: number) => s
 
 /** A large app for benchmarks and paging: sizes are counts of each record kind. */
 export function bigApp(options: BigAppOptions = {}): AppFixture {
-  const {name = 'big', configVars = 300, addons = 30, processTypes = 12, domains = 10, releases = 50} = options;
-  const app = appRecord(name, 2);
+  const {name = 'big', index = 0, configVars = 300, addons = 30, processTypes = 12, domains = 10, releases = 50} = options;
+  const app = appRecord(name, 2 + index);
   const ref = refOf(app);
   const sizes = ['Standard-1X', 'Standard-2X', 'Performance-M'];
   const types = Array.from({length: processTypes}, (_, i) => (i === 0 ? 'web' : `worker${i}`));

@@ -71,6 +71,8 @@ export interface FakeHeroku {
    * a `Retry-After` header is added when `retryAfterSeconds` is given.
    */
   failNext(n: number, status: FaultStatus, options?: {retryAfterSeconds?: number; skip?: number}): void;
+  /** drops faults queued by failNext that no request consumed */
+  clearFaults(): void;
   rateLimitRemaining(token: string): number;
   setRateLimitRemaining(token: string, remaining: number): void;
   close(): Promise<void>;
@@ -385,6 +387,9 @@ export async function startFakeHeroku(options: FakeHerokuOptions = {}): Promise<
     requests,
     setLatency(ms) {
       latencyMs = ms;
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     failNext(n, status, {retryAfterSeconds, skip = 0} = {}) {
       for (let i = 0; i < n; i++) faults.push({status, retryAfterSeconds, skip: i === 0 ? skip : 0});
