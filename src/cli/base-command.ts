@@ -37,6 +37,9 @@ const appFlagOptions = {
 export const appFlag = Flags.string(appFlagOptions);
 export const requiredAppFlag = Flags.string({...appFlagOptions, required: true});
 
+export const planDirFlag = Flags.string({description: 'directory holding plan.json, state and journal [default: plans/<app>]'});
+export const breakLockFlag = Flags.boolean({description: "remove another operator's lock on this app first (only when you know it is stale)"});
+
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true;
   protected warnings: string[] = [];

@@ -1,6 +1,8 @@
 /** Builds the adapters a command needs (the only place commands learn about adapters). */
 import {loadCatalog} from '../adapters/files/catalog-file.ts';
+import {join} from 'node:path';
 import {createFileStore} from '../adapters/files/file-store.ts';
+import {createLocalState} from '../adapters/state/local-state.ts';
 import type {Clock} from '../ports/files.ts';
 import type {HerokuSource} from '../ports/heroku.ts';
 
@@ -12,3 +14,16 @@ export async function herokuSource(): Promise<HerokuSource> {
 }
 
 export const planDeps = () => ({files: createFileStore(), heroku: herokuSource, catalog: () => loadCatalog()});
+
+export const planDirFlagDefault = (app: string) => join('plans', app);
+
+export function secretsImportDeps(app: string, planDir: string | undefined) {
+  return {
+    state: createLocalState(planDir ?? planDirFlagDefault(app), app, systemClock),
+    heroku: herokuSource,
+    secrets: async (region: string) => (await import('../adapters/aws/secrets-manager.ts')).createSecretStore({region}),
+    keys: async (region: string) => (await import('../adapters/aws/kms.ts')).createKeyChecker({region}),
+    clock: systemClock,
+    env: process.env,
+  };
+}

@@ -1,0 +1,8 @@
+/** What the gates read from CloudWatch. */
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA' | 'MISSING';
+
+export interface MetricsGate {
+  alarmStates(names: string[]): Promise<Record<string, AlarmState>>;
+  /** Sum of AWS/ApplicationELB RequestCount for the load balancer between start and end */
+  requestCount(loadBalancer: string, start: Date, end: Date): Promise<number>;
+}

@@ -1,0 +1,236 @@
+/**
+ * `migrate secrets import`: Heroku config vars -> ONE JSON secret per app. The new version is
+ * written under a pending label, read back and compared key by key, and only then made
+ * AWSCURRENT: either a complete, verified version becomes current or none does.
+ */
+import {MigrateError} from '../domain/errors.ts';
+import {fingerprint} from '../domain/fingerprint.ts';
+import {
+  checkSecretSize,
+  contentDigest,
+  hasChanges,
+  mergeSecret,
+  nameDrift,
+  parseSecretJson,
+  serializeSecret,
+  verifyContent,
+  type SecretContent,
+  type SecretDiff,
+} from '../domain/secret-content.ts';
+import type {AppState} from '../domain/state.ts';
+import type {Clock} from '../ports/files.ts';
+import type {HerokuSource} from '../ports/heroku.ts';
+import type {KeyChecker, SecretStore} from '../ports/secrets.ts';
+import type {StateStore} from '../ports/state.ts';
+
+export const PENDING_STAGE = 'HEROKU2AWS_PENDING';
+export const TAG_APP = 'heroku2aws:app';
+export const TAG_TOOL = 'heroku2aws:managed-by';
+
+export interface SecretsImportInput {
+  app: string;
+  region?: string;
+  secretName?: string;
+  kmsKeyId?: string;
+  dryRun?: boolean;
+  prune?: boolean;
+  allowDrift?: boolean;
+  adopt?: boolean;
+  breakLock?: boolean;
+}
+
+export interface SecretsImportDeps {
+  state: StateStore;
+  heroku: () => Promise<HerokuSource>;
+  secrets: (region: string) => Promise<SecretStore>;
+  keys: (region: string) => Promise<KeyChecker>;
+  clock: Clock;
+  env?: Record<string, string | undefined>;
+  onProgress?: (message: string) => void;
+}
+
+export interface SecretsImportResult {
+  secretName: string;
+  region: string;
+  arn: string | null;
+  versionId: string | null;
+  written: boolean;
+  dryRun: boolean;
+  diff: SecretDiff;
+  bytes: number;
+  warnings: string[];
+  calls: {heroku: number; aws: number};
+}
+
+const list = (names: string[], max = 15) => names.slice(0, max).join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');
+
+export function resolveRegion(flag: string | undefined, env: Record<string, string | undefined>, planned: string): string {
+  const region = flag ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? planned;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
+    throw new MigrateError('usage', `'${region}' is not an AWS region name.`, {hint: 'Use a region such as us-east-1 (--region or AWS_REGION).'});
+  }
+  return region;
+}
+
+async function desiredContent(
+  input: SecretsImportInput,
+  deps: SecretsImportDeps,
+  planNames: {all: string[]; secret: string[]},
+  appState: AppState,
+  warnings: string[],
+  store: () => Promise<SecretStore>,
+): Promise<{content: SecretContent; herokuCalls: number}> {
+  deps.onProgress?.(`Reading config vars of ${input.app} from Heroku`);
+  const heroku = await deps.heroku();
+  const vars = await heroku.getConfigVars(input.app);
+  const drift = nameDrift(planNames.all, Object.keys(vars));
+  if (drift.added.length || drift.removed.length) {
+    const what = [drift.added.length ? `new on Heroku: ${list(drift.added)}` : '', drift.removed.length ? `gone from Heroku: ${list(drift.removed)}` : '']
+      .filter(Boolean)
+      .join('; ');
+    if (!input.allowDrift) {
+      throw new MigrateError('conflict', `Heroku config var names differ from the plan (${what}).`, {
+        hint: `Re-plan (migrate plan --app ${input.app}) and review the change, or pass --allow-drift to import the planned keys only.`,
+      });
+    }
+    warnings.push(`Config var names drifted from the plan (${what}); only planned keys were imported.`);
+  }
+  const content: SecretContent = {};
+  for (const key of planNames.secret) if (key in vars) content[key] = vars[key] ?? '';
+  for (const [addon, {remaps}] of Object.entries(appState.addons ?? {})) {
+    for (const [key, remap] of Object.entries(remaps)) {
+      if (!remap.active) continue;
+      if (remap.value !== undefined) content[key] = remap.value;
+      else if (remap.fromSecret) {
+        const source = await (await store()).getValue(remap.fromSecret.arn);
+        const value = source ? parseSecretJson(source.value, remap.fromSecret.arn)[remap.fromSecret.key] : undefined;
+        if (value === undefined) throw new MigrateError('input', `The remap of ${key} (add-on ${addon}) points at a secret key that does not exist.`, {hint: 'Re-run `migrate addons provision`.'});
+        content[key] = value;
+      }
+    }
+  }
+  return {content, herokuCalls: heroku.stats().requests};
+}
+
+export async function secretsImport(input: SecretsImportInput, deps: SecretsImportDeps): Promise<SecretsImportResult> {
+  const lock = input.dryRun ? null : await deps.state.lock('secrets import', {breakLock: input.breakLock});
+  try {
+    const plan = await deps.state.readPlan();
+    const appState = await deps.state.readState();
+    const region = resolveRegion(input.region, deps.env ?? {}, plan.app.awsRegion);
+    const secretName = input.secretName ?? plan.secret.name;
+    const warnings: string[] = [];
+    const planNames = {all: plan.config.map((c) => c.name), secret: plan.secret.keys};
+    const {content: desired, herokuCalls} = await desiredContent(input, deps, planNames, appState, warnings, () => deps.secrets(region));
+    const missing = plan.secret.keys.filter((k) => !(k in desired));
+    if (missing.length) warnings.push(`Planned keys not set on Heroku: ${list(missing)}.`);
+
+    deps.onProgress?.(`Comparing with secret ${secretName} in ${region}`);
+    const store = await deps.secrets(region);
+    const existing = await store.describe(secretName);
+    if (existing?.deletedDate) {
+      throw new MigrateError('conflict', `Secret ${secretName} is scheduled for deletion (${existing.deletedDate.toISOString()}).`, {
+        hint: `Restore it (aws secretsmanager restore-secret --secret-id ${secretName}) or choose another --secret-name.`,
+      });
+    }
+    const ours = existing?.tags[TAG_APP] === input.app;
+    if (existing && !ours && !input.adopt) {
+      throw new MigrateError('conflict', `Secret ${secretName} exists but was not created by heroku2aws for app ${input.app}.`, {
+        hint: 'Pass --adopt to take it over (its keys are kept unless --prune), or choose another --secret-name.',
+      });
+    }
+    const current = existing ? await store.getValue(existing.arn) : null;
+    const {content, diff} = mergeSecret(desired, current ? parseSecretJson(current.value, secretName) : null, input.prune ?? false);
+    const bytes = checkSecretSize(content, secretName);
+    const result = (written: boolean, arn: string | null, versionId: string | null): SecretsImportResult => ({
+      secretName,
+      region,
+      arn,
+      versionId,
+      written,
+      dryRun: input.dryRun ?? false,
+      diff,
+      bytes,
+      warnings,
+      calls: {heroku: herokuCalls, aws: store.stats().requests},
+    });
+    if (input.dryRun) return result(false, existing?.arn ?? null, current?.versionId ?? null);
+    if (existing && current && !hasChanges(diff)) {
+      if (!ours) await adoptTags(deps, store, existing.arn, secretName, input.app);
+      await recordState(deps, appState, {name: secretName, arn: existing.arn, versionId: current.versionId, content});
+      return result(false, existing.arn, current.versionId);
+    }
+    if (input.kmsKeyId && !existing) await (await deps.keys(region)).checkKey(input.kmsKeyId);
+    if (existing && !ours) await adoptTags(deps, store, existing.arn, secretName, input.app);
+    const written = await writeVerified(deps, store, {secretName, app: input.app, kmsKeyId: input.kmsKeyId, existingArn: existing?.arn, previousVersionId: current?.versionId, content, diff});
+    await recordState(deps, appState, {name: secretName, arn: written.arn, versionId: written.versionId, content});
+    return result(true, written.arn, written.versionId);
+  } finally {
+    await lock?.release();
+  }
+}
+
+interface WriteSpec {
+  secretName: string;
+  app: string;
+  kmsKeyId?: string;
+  existingArn?: string;
+  previousVersionId?: string;
+  content: SecretContent;
+  diff: SecretDiff;
+}
+
+async function writeVerified(deps: SecretsImportDeps, store: SecretStore, w: WriteSpec): Promise<{arn: string; versionId: string}> {
+  const digest = contentDigest(w.content);
+  const id = `secret-${digest.slice(7, 19)}`;
+  const journal = (phase: 'intent' | 'result' | 'verify', details: Record<string, unknown>, ok?: boolean) =>
+    deps.state.journal({id, op: 'secret-write', phase, ...(ok === undefined ? {} : {ok}), details: {secret: w.secretName, ...details}});
+  await journal('intent', {keys: Object.keys(w.content).length, digest, added: w.diff.added, changed: w.diff.changed, removed: w.diff.removed});
+  try {
+    deps.onProgress?.(w.existingArn ? `Writing a new version of ${w.secretName}` : `Creating secret ${w.secretName}`);
+    const arn = w.existingArn ?? (await store.create(w.secretName, {kmsKeyId: w.kmsKeyId, tags: toolTags(w.app), description: `Config vars of Heroku app ${w.app} (heroku2aws)`})).arn;
+    // same content on top of the same version -> same token: a retried run cannot add a second version
+    const token = fingerprint(`${digest}\n${w.previousVersionId ?? 'none'}`).slice(7);
+    const {versionId} = await store.putVersion(arn, serializeSecret(w.content), token, PENDING_STAGE);
+    await journal('result', {arn, versionId, stage: PENDING_STAGE}, true);
+    deps.onProgress?.('Reading the new version back and comparing every key');
+    const readBack = await store.getValue(arn, versionId);
+    const bad = readBack ? verifyContent(w.content, parseSecretJson(readBack.value, w.secretName)) : ['(version missing)'];
+    if (bad.length) {
+      // the first version of a secret is AWSCURRENT at once (AWS behaviour): remove the secret we just created
+      if (!w.existingArn) await store.forceDelete(arn);
+      else await store.removeStage(arn, PENDING_STAGE, versionId);
+      throw new MigrateError('aws', `The new version of ${w.secretName} did not read back as written (keys: ${list(bad)}); it was not made current.`, {
+        hint: 'Retry; if it persists, check for another writer of this secret.',
+      });
+    }
+    const holder = w.existingArn ? w.previousVersionId : (await store.getValue(arn))?.versionId;
+    if (holder !== versionId) await store.promote(arn, versionId, holder);
+    await store.removeStage(arn, PENDING_STAGE, versionId);
+    const now = await store.getValue(arn);
+    if (now?.versionId !== versionId || verifyContent(w.content, parseSecretJson(now.value, w.secretName)).length) {
+      throw new MigrateError('aws', `After promotion, the current version of ${w.secretName} is not the one written.`, {hint: 'Another process may be writing this secret; re-run to reconcile.'});
+    }
+    await journal('verify', {arn, versionId}, true);
+    return {arn, versionId};
+  } catch (err) {
+    await journal('result', {error: err instanceof MigrateError ? err.message : 'unexpected error'}, false);
+    throw err;
+  }
+}
+
+const toolTags = (app: string) => ({[TAG_APP]: app, [TAG_TOOL]: 'heroku2aws'});
+
+async function adoptTags(deps: SecretsImportDeps, store: SecretStore, arn: string, secretName: string, app: string) {
+  const id = `adopt-${secretName}`;
+  await deps.state.journal({id, op: 'secret-adopt', phase: 'intent', details: {secret: secretName}});
+  await store.tag(arn, toolTags(app));
+  await deps.state.journal({id, op: 'secret-adopt', phase: 'result', ok: true, details: {secret: secretName}});
+}
+
+async function recordState(deps: SecretsImportDeps, appState: AppState, s: {name: string; arn: string; versionId: string; content: SecretContent}) {
+  await deps.state.writeState({
+    ...appState,
+    secret: {name: s.name, arn: s.arn, versionId: s.versionId, keyCount: Object.keys(s.content).length, contentDigest: contentDigest(s.content), updatedAt: deps.clock.now().toISOString()},
+  });
+}
