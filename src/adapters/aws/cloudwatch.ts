@@ -1,0 +1,57 @@
+/** MetricsGate on CloudWatch: alarm states by name and the ALB request count of a time window. */
+import type {AlarmState, MetricsGate} from '../../ports/metrics.ts';
+import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
+
+export async function createMetricsGate(options: AwsClientOptions): Promise<MetricsGate & {stats(): {requests: number}}> {
+  const cw = await import('@aws-sdk/client-cloudwatch');
+  const client = new cw.CloudWatchClient(clientConfig(options));
+  let requests = 0;
+  return {
+    async alarmStates(names) {
+      const out: Record<string, AlarmState> = Object.fromEntries(names.map((n) => [n, 'MISSING' as AlarmState]));
+      // DescribeAlarms takes at most 100 names per call; the SDK paginator follows NextToken
+      for (let i = 0; i < names.length; i += 100) {
+        try {
+          for await (const page of cw.paginateDescribeAlarms({client}, {AlarmNames: names.slice(i, i + 100), AlarmTypes: ['MetricAlarm', 'CompositeAlarm']})) {
+            requests++;
+            for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
+              if (a.AlarmName && a.StateValue) out[a.AlarmName] = a.StateValue as AlarmState;
+            }
+          }
+        } catch (err) {
+          throw awsError(err, 'read CloudWatch alarm states');
+        }
+      }
+      return out;
+    },
+    async requestCount(loadBalancer, start, end) {
+      let sum = 0;
+      try {
+        for await (const page of cw.paginateGetMetricData(
+          {client},
+          {
+            StartTime: start,
+            EndTime: end,
+            MetricDataQueries: [
+              {
+                Id: 'rq',
+                MetricStat: {
+                  Metric: {Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions: [{Name: 'LoadBalancer', Value: loadBalancer}]},
+                  Period: 60,
+                  Stat: 'Sum',
+                },
+              },
+            ],
+          },
+        )) {
+          requests++;
+          for (const r of page.MetricDataResults ?? []) for (const v of r.Values ?? []) sum += v;
+        }
+      } catch (err) {
+        throw awsError(err, 'read the ALB request count from CloudWatch');
+      }
+      return sum;
+    },
+    stats: () => ({requests}),
+  };
+}

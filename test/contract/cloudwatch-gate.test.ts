@@ -1,0 +1,62 @@
+/** The CloudWatch MetricsGate through the real SDK against moto. */
+import {CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand} from '@aws-sdk/client-cloudwatch';
+import {createMetricsGate} from '../../src/adapters/aws/cloudwatch.ts';
+import {motoClientConfig, motoEndpoint, resetMoto} from '../support/moto.ts';
+
+const LB = 'app/shop-alb/50dc6c495c0c9188';
+let cw: CloudWatchClient;
+const saved = {...process.env};
+
+afterAll(() => {
+  process.env = saved;
+});
+
+beforeAll(async () => {
+  await resetMoto();
+  // the adapter finds moto through the SDK's own AWS_ENDPOINT_URL support, as the CLI does
+  process.env.AWS_ENDPOINT_URL = motoEndpoint();
+  process.env.AWS_ACCESS_KEY_ID = 'testing';
+  process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+  cw = new CloudWatchClient(motoClientConfig());
+  for (const name of ['shop-web-5xx-rate', 'shop-web-p99-latency']) {
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: name,
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      }),
+    );
+  }
+});
+
+describe('CloudWatch metrics gate', () => {
+  it('reads alarm states by name; unknown names are MISSING', async () => {
+    const gate = await createMetricsGate({region: 'us-east-1', maxAttempts: 1});
+    await cw.send(new SetAlarmStateCommand({AlarmName: 'shop-web-5xx-rate', StateValue: 'ALARM', StateReason: 'test'}));
+    expect(await gate.alarmStates(['shop-web-5xx-rate', 'shop-web-p99-latency', 'shop-web-none'])).toEqual({
+      'shop-web-5xx-rate': 'ALARM',
+      'shop-web-p99-latency': 'OK',
+      'shop-web-none': 'MISSING',
+    });
+  });
+
+  it('sums the ALB RequestCount over a window', async () => {
+    const gate = await createMetricsGate({region: 'us-east-1', maxAttempts: 1});
+    const now = Date.now();
+    for (const [offset, value] of [[-120_000, 40], [-60_000, 60], [-3_600_000, 999]] as const) {
+      await cw.send(
+        new PutMetricDataCommand({
+          Namespace: 'AWS/ApplicationELB',
+          MetricData: [{MetricName: 'RequestCount', Dimensions: [{Name: 'LoadBalancer', Value: LB}], Value: value, Timestamp: new Date(now + offset), Unit: 'Count'}],
+        }),
+      );
+    }
+    expect(await gate.requestCount(LB, new Date(now - 600_000), new Date(now))).toBe(100);
+    expect(await gate.requestCount('app/other/1', new Date(now - 600_000), new Date(now))).toBe(0);
+  });
+});
