@@ -1,0 +1,97 @@
+/**
+ * The official `cloudflare` SDK, set up for this tool: loaded lazily (about 0.4 s of start-up),
+ * given the token and base URL explicitly (an explicit option, else CLOUDFLARE_API_TOKEN and
+ * CLOUDFLARE_BASE_URL from the given environment), and given a `fetch` that counts every HTTP
+ * exchange. The SDK retries 429, 408, 409, 5xx and connection failures itself (2 retries by
+ * default), waiting out any `Retry-After` however long; this fetch marks a 429 whose wait exceeds
+ * `maxRetryAfterMs` as not retryable (`x-should-retry: false`), so a 5-minute block fails at once
+ * instead of holding the CLI for 10 minutes.
+ */
+import type {Cloudflare} from 'cloudflare';
+import {MigrateError, usageError} from '../../domain/errors.ts';
+
+export const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
+
+export const TOKEN_PERMISSIONS =
+  'Zone > Load Balancers > Edit (on the zone) and Account > Load Balancing: Monitors and Pools > Edit (on the account)';
+
+export type Env = Record<string, string | undefined>;
+export type Sdk = typeof import('cloudflare');
+
+export interface CloudflareSettings {
+  token: string;
+  /** where the token came from, for messages (never the token itself) */
+  tokenSource: string;
+  baseUrl: string;
+}
+
+export interface CallCounters {
+  requests: number;
+  retries: number;
+}
+
+export function resolveSettings(options: {token?: string; baseUrl?: string; env: Env}): CloudflareSettings {
+  const explicit = options.token?.trim();
+  const fromEnv = options.env.CLOUDFLARE_API_TOKEN?.trim();
+  const token = explicit || fromEnv;
+  if (!token) {
+    throw new MigrateError('auth', 'No Cloudflare API token found (CLOUDFLARE_API_TOKEN is not set).', {
+      hint: `Create an API token in the Cloudflare dashboard (My Profile > API Tokens) with ${TOKEN_PERMISSIONS}, and set CLOUDFLARE_API_TOKEN to it.`,
+    });
+  }
+  const raw = options.baseUrl ?? (options.env.CLOUDFLARE_BASE_URL?.trim() || DEFAULT_BASE_URL);
+  const hint = `Set CLOUDFLARE_BASE_URL to e.g. ${DEFAULT_BASE_URL}, or unset it.`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw usageError('The Cloudflare API base URL is not a valid URL.', hint);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usageError(`The Cloudflare API base URL must use http or https, not ${url.protocol}`, hint);
+  if (url.username || url.password) throw usageError('The Cloudflare API base URL must not contain credentials.', 'Put the token in CLOUDFLARE_API_TOKEN.');
+  return {token, tokenSource: explicit ? 'the token option' : 'CLOUDFLARE_API_TOKEN', baseUrl: url.href.replace(/\/+$/, '')};
+}
+
+/** `Retry-After` (delta-seconds or an HTTP date) in milliseconds; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null | undefined, now = Date.now()): number | undefined {
+  const value = header?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+function countingFetch(counters: CallCounters, maxRetryAfterMs: number): Fetch {
+  return async (input, init) => {
+    counters.requests++;
+    if (Number(new Headers(init?.headers).get('x-stainless-retry-count') ?? 0) > 0) counters.retries++;
+    const res = await fetch(input, init);
+    const wait = res.status === 429 ? retryAfterMs(res.headers.get('retry-after')) : undefined;
+    if (wait === undefined || wait <= maxRetryAfterMs) return res;
+    const headers = new Headers(res.headers);
+    headers.set('x-should-retry', 'false');
+    return new Response(res.body, {status: res.status, statusText: res.statusText, headers});
+  };
+}
+
+export async function openClient(
+  settings: CloudflareSettings,
+  counters: CallCounters,
+  options: {maxRetries?: number; maxRetryAfterMs: number},
+): Promise<{client: Cloudflare; sdk: Sdk}> {
+  const sdk = await import('cloudflare');
+  const client = new sdk.Cloudflare({
+    apiToken: settings.token,
+    // only the token: the SDK would otherwise also send CLOUDFLARE_API_KEY / CLOUDFLARE_EMAIL from process.env
+    apiKey: null,
+    apiEmail: null,
+    userServiceKey: null,
+    baseURL: settings.baseUrl,
+    maxRetries: options.maxRetries,
+    fetch: countingFetch(counters, options.maxRetryAfterMs),
+    logLevel: 'off',
+  });
+  return {client, sdk};
+}

@@ -1,0 +1,593 @@
+/**
+ * A fake Cloudflare API v4 for Load Balancing (node:http on 127.0.0.1, a free port), following
+ * the public reference (FACTS.md) closely enough that the official `cloudflare` SDK drives it.
+ * Its `url` ends in `/client/v4`, like the real base URL; the request log holds paths below it.
+ *
+ * - Envelope `{success, errors: [{code, message}], messages, result}` (lists add `result_info`).
+ * - Auth: `Authorization: Bearer <token>`. No header: 400 code 9106; not Bearer: 400 code 6003;
+ *   unknown token: 401 code 10000 "Authentication error"; a token without the permission: 403
+ *   code 10000. Load balancers need `load_balancers:*` (Zone: Load Balancers), monitors, pools
+ *   and pool health `pools:*` (Account: Load Balancing: Monitors and Pools); `:read` for GET.
+ * - Monitors and pools under `/accounts/{id}/load_balancers/{monitors|pools}[/{id}]`, pool health
+ *   at `.../pools/{id}/health`, load balancers under `/zones/{id}/load_balancers[/{id}]`: GET,
+ *   list, POST, PUT (whole record), PATCH (top-level fields sent), DELETE. A write builds the
+ *   whole record (POST, PUT: the body over the defaults; PATCH: the body's top-level fields over
+ *   the stored record, so a sent `random_steering` replaces the stored one) and validates it.
+ *   Cloudflare's codes: validation 400 code 1002 ("...: validation failed"), a duplicate load
+ *   balancer name 400 code 1003 ("value not unique"), deleting an object still referenced 412
+ *   code 1005. The 404 code for an unknown id (1000) is this fake's choice.
+ * - Pool health: healthy unless a test says otherwise (`setPoolHealth`); a pool without a
+ *   monitor, or disabled, is not health-checked (empty `pop_health`).
+ * - Faults: latency per request; the next N requests (optionally only of one method) or a
+ *   random fraction of requests answer 429 (Cloudflare's code 971 and `Retry-After`), 500, 502,
+ *   503 or 504; with `afterWrite` the request is carried out first and only its answer is lost.
+ */
+import {randomBytes} from 'node:crypto';
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import {setTimeout as sleep} from 'node:timers/promises';
+
+// ---- records and their validation ----
+
+class CfError extends Error {
+  readonly status: number;
+  readonly code: number;
+  constructor(status: number, code: number, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+type Json = Record<string, unknown>;
+const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Cloudflare identifiers are 32 hex characters. */
+const newId = (): string => randomBytes(16).toString('hex');
+
+export interface FakeMonitor {
+  id: string;
+  created_on: string;
+  modified_on: string;
+  type: string;
+  description: string;
+  method: string;
+  path: string;
+  header: Record<string, string[]>;
+  port: number;
+  timeout: number;
+  retries: number;
+  interval: number;
+  expected_codes: string;
+  expected_body: string;
+  follow_redirects: boolean;
+  allow_insecure: boolean;
+  consecutive_up: number;
+  consecutive_down: number;
+}
+
+export interface FakeOrigin {
+  name: string;
+  address: string;
+  enabled: boolean;
+  weight: number;
+  header?: {Host: string[]};
+}
+
+export interface FakePool {
+  id: string;
+  created_on: string;
+  modified_on: string;
+  name: string;
+  description: string;
+  enabled: boolean;
+  minimum_origins: number;
+  monitor?: string;
+  origins: FakeOrigin[];
+  notification_email: string;
+  check_regions: string[] | null;
+}
+
+const STEERING_POLICIES = ['off', 'geo', 'random', 'dynamic_latency', 'proximity', 'least_outstanding_requests', 'least_connections', ''] as const;
+const SESSION_AFFINITIES = ['none', 'cookie', 'ip_cookie', 'header'] as const;
+
+export interface FakeLoadBalancer {
+  id: string;
+  created_on: string;
+  modified_on: string;
+  name: string;
+  description: string;
+  zone_name: string;
+  ttl: number;
+  proxied: boolean;
+  enabled: boolean;
+  default_pools: string[];
+  fallback_pool: string;
+  region_pools: Record<string, string[]>;
+  pop_pools: Record<string, string[]>;
+  country_pools: Record<string, string[]>;
+  steering_policy: (typeof STEERING_POLICIES)[number];
+  random_steering?: {default_weight: number; pool_weights: Record<string, number>};
+  session_affinity: (typeof SESSION_AFFINITIES)[number];
+  session_affinity_ttl?: number;
+  adaptive_routing: {failover_across_pools: boolean};
+  rules: unknown[];
+}
+
+export interface FakeAccount {
+  id: string;
+  monitors: Map<string, FakeMonitor>;
+  pools: Map<string, FakePool>;
+}
+
+export interface FakeZone {
+  id: string;
+  name: string;
+  accountId: string;
+  loadBalancers: Map<string, FakeLoadBalancer>;
+}
+
+const invalid = (message: string) => new CfError(400, 1002, `${message}: validation failed`);
+
+/** Reads typed fields from a record, applying defaults and failing with Cloudflare's validation error. */
+function fields(input: Json) {
+  const get = <T>(name: string, ok: (v: unknown) => boolean, what: string, fallback?: T): T => {
+    const v = input[name];
+    if (v === undefined || v === null) {
+      if (fallback === undefined) throw invalid(`${name} is required`);
+      return fallback;
+    }
+    if (!ok(v)) throw invalid(`${name} must be ${what}`);
+    return v as T;
+  };
+  return {
+    str: (name: string, fallback?: string) => get<string>(name, (v) => typeof v === 'string', 'a string', fallback),
+    bool: (name: string, fallback: boolean) => get<boolean>(name, (v) => typeof v === 'boolean', 'a boolean', fallback),
+    num: (name: string, min: number, max: number, fallback?: number) =>
+      get<number>(name, (v) => typeof v === 'number' && v >= min && v <= max, `a number in [${min}, ${max}]`, fallback),
+    oneOf: <T extends string>(name: string, values: readonly T[], fallback: T) => get<T>(name, (v) => values.includes(v as T), `one of ${values.map((x) => `'${x}'`).join(', ')}`, fallback),
+    obj: <T>(name: string, fallback: T) => get<T>(name, isRecord, 'an object', fallback),
+    list: <T>(name: string, fallback?: T[]) => get<T[]>(name, Array.isArray, 'an array', fallback),
+  };
+}
+
+interface Stamp {
+  id: string;
+  created_on: string;
+  modified_on: string;
+}
+
+function stamp(existing?: Stamp): Stamp {
+  const now = new Date().toISOString();
+  return {id: existing?.id ?? newId(), created_on: existing?.created_on ?? now, modified_on: now};
+}
+
+const MONITOR_TYPES = ['http', 'https', 'tcp', 'udp_icmp', 'icmp_ping', 'smtp'] as const;
+
+function buildMonitor(input: Json, base: Stamp): FakeMonitor {
+  const f = fields(input);
+  const type = f.oneOf('type', MONITOR_TYPES, 'http');
+  const web = type === 'http' || type === 'https';
+  return {
+    ...base,
+    type,
+    description: f.str('description', ''),
+    method: f.str('method', web ? 'GET' : 'connection_established'),
+    path: f.str('path', '/'),
+    header: f.obj('header', {}),
+    port: f.num('port', 0, 65535, 0),
+    timeout: f.num('timeout', 1, 10, 5),
+    retries: f.num('retries', 0, 5, 2),
+    interval: f.num('interval', 10, 3600, 60),
+    expected_codes: web ? f.str('expected_codes') : f.str('expected_codes', ''),
+    expected_body: f.str('expected_body', ''),
+    follow_redirects: f.bool('follow_redirects', false),
+    allow_insecure: f.bool('allow_insecure', false),
+    consecutive_up: f.num('consecutive_up', 1, 100, 1),
+    consecutive_down: f.num('consecutive_down', 1, 100, 1),
+  };
+}
+
+function buildOrigin(input: unknown, index: number): FakeOrigin {
+  if (!isRecord(input)) throw invalid(`origins[${index}] must be an object`);
+  const f = fields(input);
+  const origin: FakeOrigin = {name: f.str('name'), address: f.str('address'), enabled: f.bool('enabled', true), weight: f.num('weight', 0, 1, 1)};
+  if (input.header !== undefined) {
+    const host = isRecord(input.header) ? input.header.Host : undefined;
+    if (!Array.isArray(host) || host.length !== 1 || typeof host[0] !== 'string') throw invalid(`origins[${index}].header.Host must hold exactly one hostname`);
+    origin.header = {Host: [host[0]]};
+  }
+  return origin;
+}
+
+function buildPool(input: Json, base: Stamp, account: FakeAccount): FakePool {
+  const f = fields(input);
+  const name = f.str('name');
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw invalid('name may hold only alphanumeric characters, hyphens and underscores');
+  const origins = f.list<unknown>('origins');
+  if (origins.length < 1) throw invalid('origins must list at least one origin');
+  const monitor = input.monitor === undefined || input.monitor === null || input.monitor === '' ? undefined : f.str('monitor');
+  if (monitor !== undefined && !account.monitors.has(monitor)) throw invalid(`monitor ${monitor} does not exist`);
+  return {
+    ...base,
+    name,
+    description: f.str('description', ''),
+    enabled: f.bool('enabled', true),
+    minimum_origins: f.num('minimum_origins', 1, origins.length, 1),
+    ...(monitor === undefined ? {} : {monitor}),
+    origins: origins.map(buildOrigin),
+    notification_email: f.str('notification_email', ''),
+    check_regions: input.check_regions === undefined || input.check_regions === null ? null : f.list<string>('check_regions'),
+  };
+}
+
+function knownPool(account: FakeAccount, field: string, id: unknown): string {
+  if (typeof id !== 'string' || !account.pools.has(id)) throw invalid(`${field}: pool ${String(id)} does not exist`);
+  return id;
+}
+
+function buildRandomSteering(value: unknown, account: FakeAccount): FakeLoadBalancer['random_steering'] {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) throw invalid('random_steering must be an object');
+  const f = fields(value);
+  const weights = f.obj<Json>('pool_weights', {});
+  const poolWeights: Record<string, number> = {};
+  for (const [id, weight] of Object.entries(weights)) {
+    knownPool(account, 'random_steering.pool_weights', id);
+    if (typeof weight !== 'number' || weight < 0 || weight > 1) throw invalid(`random_steering.pool_weights.${id} must be a number in [0, 1]`);
+    poolWeights[id] = weight;
+  }
+  return {default_weight: f.num('default_weight', 0, 1, 1), pool_weights: poolWeights};
+}
+
+function buildLoadBalancer(input: Json, base: Stamp, zone: FakeZone, account: FakeAccount): FakeLoadBalancer {
+  const f = fields(input);
+  const name = f.str('name');
+  for (const other of zone.loadBalancers.values()) {
+    if (other.id !== base.id && other.name === name) throw new CfError(400, 1003, 'value not unique');
+  }
+  const defaultPools = f.list<unknown>('default_pools');
+  if (defaultPools.length < 1) throw invalid('default_pools must list at least one pool');
+  const randomSteering = buildRandomSteering(input.random_steering, account);
+  const sessionAffinity = f.oneOf('session_affinity', SESSION_AFFINITIES, 'none');
+  const adaptive = f.obj<Json>('adaptive_routing', {});
+  if (adaptive.failover_across_pools !== undefined && typeof adaptive.failover_across_pools !== 'boolean') {
+    throw invalid('adaptive_routing.failover_across_pools must be a boolean');
+  }
+  return {
+    ...base,
+    name,
+    description: f.str('description', ''),
+    zone_name: zone.name,
+    ttl: f.num('ttl', 1, 86400, 30),
+    proxied: f.bool('proxied', false),
+    enabled: f.bool('enabled', true),
+    default_pools: defaultPools.map((id) => knownPool(account, 'default_pools', id)),
+    fallback_pool: knownPool(account, 'fallback_pool', f.str('fallback_pool')),
+    region_pools: f.obj('region_pools', {}),
+    pop_pools: f.obj('pop_pools', {}),
+    country_pools: f.obj('country_pools', {}),
+    steering_policy: f.oneOf('steering_policy', STEERING_POLICIES, ''),
+    ...(randomSteering === undefined ? {} : {random_steering: randomSteering}),
+    session_affinity: sessionAffinity,
+    ...(input.session_affinity_ttl === undefined ? {} : {session_affinity_ttl: f.num('session_affinity_ttl', 30, 604800)}),
+    adaptive_routing: {failover_across_pools: adaptive.failover_across_pools === true},
+    rules: f.list('rules', []),
+  };
+}
+
+const referenced = () => new CfError(412, 1005, 'This object is referenced by other objects, delete them first.');
+
+/** Refuses to delete a monitor used by a pool, or a pool used by a load balancer (as Cloudflare does). */
+function assertUnreferenced(kind: 'monitor' | 'pool', id: string, account: FakeAccount, zones: Iterable<FakeZone>): void {
+  if (kind === 'monitor' && [...account.pools.values()].some((p) => p.monitor === id)) throw referenced();
+  if (kind !== 'pool') return;
+  for (const zone of zones) {
+    for (const lb of zone.loadBalancers.values()) {
+      if (lb.fallback_pool === id || lb.default_pools.includes(id)) throw referenced();
+    }
+  }
+}
+
+// ---- the server ----
+
+export type Permission = 'load_balancers:read' | 'load_balancers:edit' | 'pools:read' | 'pools:edit';
+export interface FakeToken {
+  token: string;
+  permissions: Permission[];
+}
+export interface FakeCloudflareState {
+  tokens: FakeToken[];
+  accounts: Map<string, FakeAccount>;
+  zones: Map<string, FakeZone>;
+  /** pool id -> healthy; pools not listed are healthy */
+  poolHealth: Map<string, boolean>;
+}
+export interface RequestLogEntry {
+  method: string;
+  /** below /client/v4, without the query */
+  path: string;
+  /** the parsed JSON body, if any */
+  body?: unknown;
+  /** 0 until the answer is sent */
+  status: number;
+}
+export type FaultStatus = 429 | 500 | 502 | 503 | 504;
+export interface FaultOptions {
+  /** `Retry-After` on 429 answers, in seconds (default 1; Cloudflare's block lasts 300) */
+  retryAfterSeconds?: number;
+  /** carry the request out, then answer the fault (the write landed, the client saw an error) */
+  afterWrite?: boolean;
+  /** only requests with this method take the fault */
+  method?: string;
+}
+export interface ZoneSeed {
+  zoneId?: string;
+  zoneName?: string;
+  accountId?: string;
+}
+export interface SeededZone {
+  zoneId: string;
+  zoneName: string;
+  accountId: string;
+}
+export interface FakeCloudflareOptions {
+  tokens?: FakeToken[];
+  zones?: ZoneSeed[];
+  latencyMs?: number;
+  /** the source of randomness for failRate (default Math.random) */
+  random?: () => number;
+}
+export interface FakeCloudflare {
+  /** the base URL, ending in /client/v4 */
+  url: string;
+  state: FakeCloudflareState;
+  requests: RequestLogEntry[];
+  /** the zones seeded by the options, in order */
+  zones: SeededZone[];
+  setLatency(ms: number): void;
+  /** the next `n` requests (of `options.method`, if given) answer `status` */
+  failNext(n: number, status: FaultStatus, options?: FaultOptions): void;
+  /** a fraction `p` of requests answer one of `statuses` (default 429, 500, 502, 503); 0 stops it */
+  failRate(p: number, options?: Omit<FaultOptions, 'method'> & {statuses?: FaultStatus[]}): void;
+  setPoolHealth(poolId: string, healthy: boolean): void;
+  /** drops queued faults and the fault rate */
+  clearFaults(): void;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TOKENS: FakeToken[] = [
+  {token: 'good', permissions: ['load_balancers:edit', 'pools:edit']},
+  {token: 'read-only', permissions: ['load_balancers:read', 'pools:read']},
+  {token: 'pools-only', permissions: ['pools:edit']},
+];
+
+const BASE_PATH = '/client/v4';
+const REGIONS = ['Amsterdam, NL', 'Ashburn, VA', 'Singapore, SG'];
+
+/** Adds an account (unless it exists) and a zone in it. */
+export function seedZone(state: FakeCloudflareState, seed: ZoneSeed = {}): SeededZone {
+  const zone: SeededZone = {zoneId: seed.zoneId ?? newId(), zoneName: seed.zoneName ?? 'example.com', accountId: seed.accountId ?? newId()};
+  if (!state.accounts.has(zone.accountId)) state.accounts.set(zone.accountId, {id: zone.accountId, monitors: new Map(), pools: new Map()});
+  state.zones.set(zone.zoneId, {id: zone.zoneId, name: zone.zoneName, accountId: zone.accountId, loadBalancers: new Map()});
+  return zone;
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+interface Fault extends FaultOptions {
+  status: FaultStatus;
+}
+
+const envelope = (result: unknown, extra: Json = {}) => ({success: true, errors: [], messages: [], result, ...extra});
+const failure = (status: number, code: number, message: string): Answer => ({status, body: {success: false, errors: [{code, message}], messages: [], result: null}});
+const ok = (result: unknown): Answer => ({status: 200, body: envelope(result)});
+const list = (items: unknown[]): Answer => ({
+  status: 200,
+  body: envelope(items, {result_info: {page: 1, per_page: items.length, count: items.length, total_count: items.length, total_pages: 1}}),
+});
+
+function faultAnswer(fault: Fault): Answer {
+  if (fault.status === 429) {
+    return {...failure(429, 971, 'Please wait and consider throttling your request speed'), headers: {'Retry-After': String(fault.retryAfterSeconds ?? 1)}};
+  }
+  if (fault.status === 502 || fault.status === 504) return {status: fault.status, body: `error code: ${fault.status}`};
+  return failure(fault.status, 10001, fault.status === 500 ? 'Internal server error' : 'Service temporarily unavailable');
+}
+
+interface Collection<T extends Stamp> {
+  label: string;
+  items: Map<string, T>;
+  build(input: Json, base: Stamp): T;
+  beforeDelete(id: string): void;
+}
+
+function crud<T extends Stamp>(c: Collection<T>, method: string, id: string | undefined, body: unknown): Answer {
+  const input = () => {
+    if (!isRecord(body)) throw new CfError(400, 1002, 'the request body must be a JSON object: validation failed');
+    return body;
+  };
+  const save = (item: T) => {
+    c.items.set(item.id, item);
+    return ok(item);
+  };
+  if (id === undefined) {
+    if (method === 'GET') return list([...c.items.values()]);
+    if (method === 'POST') return save(c.build(input(), stamp()));
+    throw new CfError(405, 10405, 'Method not allowed for this endpoint');
+  }
+  const existing = c.items.get(id);
+  if (!existing) throw new CfError(404, 1000, `${c.label} not found`);
+  switch (method) {
+    case 'GET':
+      return ok(existing);
+    case 'PUT':
+      return save(c.build(input(), stamp(existing)));
+    case 'PATCH':
+      return save(c.build({...existing, ...input()}, stamp(existing)));
+    case 'DELETE':
+      c.beforeDelete(id);
+      c.items.delete(id);
+      return ok({id});
+  }
+  throw new CfError(405, 10405, 'Method not allowed for this endpoint');
+}
+
+function poolHealth(state: FakeCloudflareState, account: FakeAccount, poolId: string): Answer {
+  const pool = account.pools.get(poolId);
+  if (!pool) throw new CfError(404, 1000, 'Pool not found');
+  const healthy = state.poolHealth.get(poolId) ?? true;
+  const origins = pool.origins.map((o) => ({
+    [o.address]: healthy && o.enabled
+      ? {healthy: true, rtt: '12.1ms', failure_reason: 'No failures', response_code: 200}
+      : {healthy: false, rtt: '0s', failure_reason: 'HTTP timeout occurred', response_code: 0},
+  }));
+  const checked = pool.monitor !== undefined && pool.enabled;
+  return ok({pool_id: poolId, pop_health: checked ? Object.fromEntries(REGIONS.map((r) => [r, {healthy, origins}])) : {}});
+}
+
+function requirePermission(token: FakeToken, area: 'load_balancers' | 'pools', method: string): void {
+  const allowed: Permission[] = method === 'GET' ? [`${area}:read`, `${area}:edit`] : [`${area}:edit`];
+  if (!token.permissions.some((p) => allowed.includes(p))) throw new CfError(403, 10000, 'Authentication error');
+}
+
+function route(state: FakeCloudflareState, token: FakeToken, method: string, segments: string[], body: unknown): Answer {
+  const [scope, scopeId = '', lbs, kind, id, sub, ...rest] = segments;
+  const noRoute = new CfError(404, 7000, 'No route for that URI');
+  if (lbs !== 'load_balancers' || rest.length > 0) throw noRoute;
+  const unroutable = new CfError(404, 7003, `Could not route to /${segments.slice(0, 3).join('/')}, perhaps your object identifier is invalid?`);
+  if (scope === 'zones') {
+    const zone = state.zones.get(scopeId);
+    if (!zone) throw unroutable;
+    if (id !== undefined) throw noRoute;
+    requirePermission(token, 'load_balancers', method);
+    const account = state.accounts.get(zone.accountId);
+    if (!account) throw unroutable;
+    const build = (input: Json, base: Stamp) => buildLoadBalancer(input, base, zone, account);
+    return crud({label: 'Load balancer', items: zone.loadBalancers, build, beforeDelete: () => undefined}, method, kind, body);
+  }
+  const account = scope === 'accounts' ? state.accounts.get(scopeId) : undefined;
+  if (!account) throw scope === 'accounts' ? unroutable : noRoute;
+  requirePermission(token, 'pools', method);
+  if (kind === 'pools' && id !== undefined && sub === 'health' && method === 'GET') return poolHealth(state, account, id);
+  if (sub !== undefined) throw noRoute;
+  const beforeDelete = (what: 'monitor' | 'pool') => (itemId: string) => assertUnreferenced(what, itemId, account, state.zones.values());
+  if (kind === 'monitors') return crud({label: 'Monitor', items: account.monitors, build: buildMonitor, beforeDelete: beforeDelete('monitor')}, method, id, body);
+  if (kind === 'pools') {
+    const build = (input: Json, base: Stamp) => buildPool(input, base, account);
+    return crud({label: 'Pool', items: account.pools, build, beforeDelete: beforeDelete('pool')}, method, id, body);
+  }
+  throw noRoute;
+}
+
+async function readBody(req: IncomingMessage): Promise<{body?: unknown; malformed: boolean}> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {malformed: false};
+  try {
+    return {body: JSON.parse(text) as unknown, malformed: false};
+  } catch {
+    return {malformed: true};
+  }
+}
+
+function authenticate(state: FakeCloudflareState, header: string | undefined): FakeToken | Answer {
+  if (!header) return failure(400, 9106, 'Missing X-Auth-Key, X-Auth-Email or Authorization headers');
+  const bearer = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!bearer) return failure(400, 6003, 'Invalid request headers');
+  return state.tokens.find((t) => t.token === bearer[1]) ?? failure(401, 10000, 'Authentication error');
+}
+
+export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): Promise<FakeCloudflare> {
+  const state: FakeCloudflareState = {tokens: options.tokens ?? structuredClone(DEFAULT_TOKENS), accounts: new Map(), zones: new Map(), poolHealth: new Map()};
+  const zones = (options.zones ?? []).map((seed) => seedZone(state, seed));
+  const requests: RequestLogEntry[] = [];
+  const queue: Fault[] = [];
+  const random = options.random ?? Math.random;
+  let rate: {p: number; statuses: FaultStatus[]; options: Omit<FaultOptions, 'method'>} | undefined;
+  let latencyMs = options.latencyMs ?? 0;
+
+  const takeFault = (method: string): Fault | undefined => {
+    const i = queue.findIndex((f) => f.method === undefined || f.method === method);
+    if (i >= 0) return queue.splice(i, 1)[0];
+    if (!rate || random() >= rate.p) return undefined;
+    return {...rate.options, status: rate.statuses[Math.floor(random() * rate.statuses.length)] ?? 500};
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake.invalid');
+    const method = req.method ?? 'GET';
+    const {body, malformed} = await readBody(req);
+    const entry: RequestLogEntry = {method, path: url.pathname.startsWith(BASE_PATH) ? url.pathname.slice(BASE_PATH.length) : url.pathname, status: 0};
+    if (body !== undefined) entry.body = body;
+    requests.push(entry);
+    const send = ({status, body: payload, headers = {}}: Answer) => {
+      entry.status = status;
+      const text = typeof payload === 'string';
+      res.writeHead(status, {'Content-Type': text ? 'text/plain; charset=UTF-8' : 'application/json', 'CF-Ray': `${newId().slice(0, 16)}-AMS`, ...headers});
+      res.end(text ? payload : JSON.stringify(payload));
+    };
+
+    if (latencyMs > 0) await sleep(latencyMs);
+    const fault = takeFault(method);
+    if (fault && !fault.afterWrite) return send(faultAnswer(fault));
+    const token = authenticate(state, req.headers.authorization);
+    if (!('token' in token)) return send(token);
+    let answer: Answer;
+    try {
+      if (!url.pathname.startsWith(`${BASE_PATH}/`)) throw new CfError(404, 7000, 'No route for that URI');
+      if (malformed) throw new CfError(400, 6007, 'Malformed JSON in request body');
+      const segments = url.pathname.slice(BASE_PATH.length).split('/').filter(Boolean).map(decodeURIComponent);
+      answer = route(state, token, method, segments, body);
+    } catch (err) {
+      if (!(err instanceof CfError)) throw err;
+      answer = failure(err.status, err.code, err.message);
+    }
+    send(fault ? faultAnswer(fault) : answer);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, {'Content-Type': 'application/json'});
+      res.end(JSON.stringify({success: false, errors: [{code: 10001, message: `fake server error: ${String(err)}`}], messages: [], result: null}));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const {port} = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}${BASE_PATH}`,
+    state,
+    requests,
+    zones,
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    failNext(n, status, faultOptions = {}) {
+      for (let i = 0; i < n; i++) queue.push({...faultOptions, status});
+    },
+    failRate(p, {statuses = [429, 500, 502, 503] as FaultStatus[], ...faultOptions} = {}) {
+      rate = p > 0 ? {p, statuses, options: faultOptions} : undefined;
+    },
+    setPoolHealth(poolId, healthy) {
+      state.poolHealth.set(poolId, healthy);
+    },
+    clearFaults() {
+      queue.length = 0;
+      rate = undefined;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
