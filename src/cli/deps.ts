@@ -27,3 +27,13 @@ export function secretsImportDeps(app: string, planDir: string | undefined) {
     env: process.env,
   };
 }
+
+export function edgeDeps(app: string, planDir: string | undefined) {
+  return {
+    state: createLocalState(planDir ?? planDirFlagDefault(app), app, systemClock),
+    edge: async () => (await import('../adapters/cloudflare/edge-balancer.ts')).createEdgeBalancer({}),
+    alb: async (region: string) => (await import('../adapters/aws/elbv2.ts')).createAlbLookup({region}),
+    metrics: async (region: string) => (await import('../adapters/aws/cloudwatch.ts')).createMetricsGate({region}),
+    env: process.env,
+  };
+}

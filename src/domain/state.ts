@@ -29,6 +29,22 @@ export const appStateSchema = z.object({
     })
     .optional(),
   addons: z.record(z.string(), z.object({remaps: z.record(z.string(), remapSchema)})).optional(),
+  /** the AWS side the cutover sends traffic to (recorded by deploy or edge setup) */
+  aws: z.object({albArn: z.string(), albDnsName: z.string(), albFullName: z.string()}).optional(),
+  edge: z
+    .object({
+      zoneId: z.string(),
+      accountId: z.string(),
+      hostname: z.string(),
+      namePrefix: z.string(),
+      loadBalancerId: z.string(),
+      herokuPoolId: z.string(),
+      awsPoolId: z.string(),
+      monitorPath: z.string(),
+      herokuAddress: z.string(),
+      herokuHostHeader: z.string().nullable(),
+    })
+    .optional(),
 });
 export type AppState = z.infer<typeof appStateSchema>;
 export type Remap = z.infer<typeof remapSchema>;
