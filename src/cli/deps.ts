@@ -1,5 +1,6 @@
 /** Builds the adapters a command needs (the only place commands learn about adapters). */
 import {loadCatalog} from '../adapters/files/catalog-file.ts';
+import {loadStackBlocks} from '../adapters/files/stack-blocks-file.ts';
 import {join} from 'node:path';
 import {createFileStore} from '../adapters/files/file-store.ts';
 import {createLocalState} from '../adapters/state/local-state.ts';
@@ -13,7 +14,7 @@ export async function herokuSource(): Promise<HerokuSource> {
   return createHerokuSource({});
 }
 
-export const planDeps = () => ({files: createFileStore(), heroku: herokuSource, catalog: () => loadCatalog()});
+export const planDeps = () => ({files: createFileStore(), heroku: herokuSource, catalog: () => loadCatalog(), stackBlocks: () => loadStackBlocks()});
 
 export const planDirFlagDefault = (app: string) => join('plans', app);
 

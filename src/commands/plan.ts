@@ -44,7 +44,8 @@ Exit codes: 0 written; 1 error (Heroku, input or file problem); 2 usage.`;
     this.addWarnings(plan.warnings);
     this.printWarnings();
     if (!this.jsonEnabled()) {
-      this.log(`${result.written ? 'Wrote' : 'Would write'} ${result.files.join(', ')}`);
+      const stacks = result.files.filter((f) => f.includes('stacks')).length;
+      this.log(`${result.written ? 'Wrote' : 'Would write'} ${result.outDir}: plan.json, plan.md (review it) and ${stacks} CloudFormation files in stacks/.`);
       this.log(`${plan.services.length} services, ${plan.secret.keys.length} secret keys, ${plan.addons.length} add-ons, ${plan.manualSteps.length} manual steps.`);
     }
     return {

@@ -13,3 +13,8 @@ export const alarmNames = (app: string) => ({
   unhealthyHosts: `${app}-web-unhealthy-hosts`,
   runningBelowDesired: (processType: string) => `${app}-${processType}-running-below-desired`,
 });
+
+/** CloudWatch Logs group of every container of the app (stream prefix: the process type). */
+export const logGroupName = (app: string) => `/heroku2aws/${app}`;
+/** ECS task definition family of the release-phase task. */
+export const releaseTaskFamily = (app: string) => `${app}-release`;

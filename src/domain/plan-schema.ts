@@ -75,7 +75,7 @@ export const planSchema: z.ZodType<Plan> = z.object({
       fingerprint: str.optional(),
     }),
   ),
-  secret: z.object({name: str, keys: z.array(str)}),
+  secret: z.object({name: str, keys: z.array(str), sharedUntilWindow: z.array(str)}),
   addons: z.array(addonSchema),
   domains: z.object({
     hostnames: z.array(str),

@@ -37,7 +37,12 @@ export interface Plan {
   services: ServicePlan[];
   releaseTask: ReleaseTaskPlan | null;
   config: ConfigVarPlan[];
-  secret: {name: string; keys: string[]};
+  /**
+   * keys: every key the secret holds (and the task definitions reference); sharedUntilWindow: the
+   * add-on vars that carry Heroku's value during the shift (both origins share the Heroku store)
+   * and the AWS endpoint once the data has moved in the write-freeze window.
+   */
+  secret: {name: string; keys: string[]; sharedUntilWindow: string[]};
   addons: AddonPlan[];
   domains: DomainPlan;
   build: BuildPlan;
@@ -74,6 +79,12 @@ export function canonicalJson(value: unknown, indent = 0): string {
 }
 
 export const appDigest = (app: AppModel) => 'sha256:' + createHash('sha256').update(canonicalJson(app)).digest('hex');
+
+function secretPlan(app: string, config: ConfigVarPlan[], addons: AddonPlan[]): Plan['secret'] {
+  const shared = new Set(addons.filter((a) => a.strategy === 'shared-then-window').flatMap((a) => a.configVars.filter((v) => v.action === 'remap').map((v) => v.name)));
+  const sharedUntilWindow = config.filter((c) => c.action === 'remap' && shared.has(c.name)).map((c) => c.name);
+  return {name: secretName(app), keys: [...secretKeys(config), ...sharedUntilWindow].sort(), sharedUntilWindow};
+}
 
 export function buildPlan(app: AppModel, catalog: Catalog, options: PlanOptions): Plan {
   const processes = mapProcesses(app);
@@ -128,7 +139,7 @@ export function buildPlan(app: AppModel, catalog: Catalog, options: PlanOptions)
     services: processes.services,
     releaseTask: processes.releaseTask,
     config,
-    secret: {name: secretName(app.name), keys: secretKeys(config)},
+    secret: secretPlan(app.name, config, addons.addons),
     addons: addons.addons,
     domains: domains.domains,
     build: build.build,

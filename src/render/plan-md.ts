@@ -44,7 +44,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     bullets([
       `Heroku ${plan.app.herokuRegion ?? 'region unknown'}${plan.app.stack ? `, stack ${plan.app.stack}` : ''} → AWS ${plan.app.awsRegion}, ECS cluster ${code(plan.aws.cluster)} on Fargate`,
       `${plan.services.length} ECS service(s): ${plan.services.map((s) => `${s.processType} (${s.role})`).join(', ') || 'none'}${plan.releaseTask ? '; release phase as a one-off task' : ''}`,
-      `${plan.config.length} config vars: ${count((c) => c.action === 'secret')} into secret ${code(plan.secret.name)}, ${count((c) => c.action === 'remap')} remapped to AWS endpoints, ${count((c) => c.class === 'platform')} platform vars dropped or translated`,
+      `${plan.config.length} config vars: ${plan.secret.keys.length} into secret ${code(plan.secret.name)} (${plan.secret.sharedUntilWindow.length} of them shared with Heroku until the data window), ${count((c) => c.action === 'remap')} remapped to AWS endpoints, ${count((c) => c.class === 'platform')} platform vars dropped or translated`,
       `${plan.addons.length} add-on(s): ${plan.addons.map((a) => `${a.service} → ${a.manual ? 'manual decision' : a.target.service}`).join(', ') || 'none'}`,
       `Hostnames: ${plan.domains.hostnames.join(', ') || 'none (see warnings)'}`,
       `Image: ${plan.build.strategy === 'dockerfile' ? 'the repository Dockerfile' : `Cloud Native Buildpacks, builder ${plan.build.builder}`}`,
@@ -76,7 +76,9 @@ export function renderPlanMarkdown(plan: Plan): string {
       : 'No release command.\n',
   );
   out.push('\n## Config vars (names only, never values)\n\n');
-  out.push(table(['Name', 'Class', 'On AWS', 'Owner / note'], plan.config.map((c) => [code(c.name), c.class, c.action, [c.owner, c.note].filter(Boolean).join(': ')])));
+  const shared = new Set(plan.secret.sharedUntilWindow);
+  const onAws = (c: Plan['config'][number]) => (shared.has(c.name) ? 'secret: Heroku value until the window, then remap' : c.action);
+  out.push(table(['Name', 'Class', 'On AWS', 'Owner / note'], plan.config.map((c) => [code(c.name), c.class, onAws(c), [c.owner, c.note].filter(Boolean).join(': ')])));
   out.push('\n## Add-ons\n\n');
   out.push(
     table(

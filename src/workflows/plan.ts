@@ -2,6 +2,7 @@
 import {join} from 'node:path';
 import type {Catalog} from '../domain/catalog.ts';
 import {buildPlan, canonicalJson, type Plan} from '../domain/plan.ts';
+import {stackFiles, type StackBlocks} from '../domain/stacks/index.ts';
 import {renderPlanMarkdown} from '../render/plan-md.ts';
 import {loadApp, type AppSource, type LoadDeps} from './load-app.ts';
 
@@ -15,6 +16,7 @@ export interface PlanInput extends AppSource {
 
 export interface PlanDeps extends LoadDeps {
   catalog: () => Promise<Catalog>;
+  stackBlocks: () => Promise<StackBlocks>;
   onProgress?: (message: string) => void;
 }
 
@@ -25,14 +27,15 @@ export interface PlanResult {
   written: boolean;
 }
 
-export const planFiles = (plan: Plan): Record<string, string> => ({
+export const planFiles = (plan: Plan, blocks: StackBlocks): Record<string, string> => ({
   'plan.json': canonicalJson(plan, 2) + '\n',
   'plan.md': renderPlanMarkdown(plan),
+  ...stackFiles(plan, blocks),
 });
 
 export async function planWorkflow(input: PlanInput, deps: PlanDeps): Promise<PlanResult> {
   deps.onProgress?.(input.from ? `Reading ${input.from}` : `Reading Heroku app ${input.app}`);
-  const [loaded, catalog] = await Promise.all([loadApp(input, deps), deps.catalog()]);
+  const [loaded, catalog, blocks] = await Promise.all([loadApp(input, deps), deps.catalog(), deps.stackBlocks()]);
   deps.onProgress?.('Mapping processes, config vars, add-ons and domains');
   const plan = buildPlan(loaded.model, catalog, {
     source: loaded.source,
@@ -42,7 +45,7 @@ export async function planWorkflow(input: PlanInput, deps: PlanDeps): Promise<Pl
   });
   if (loaded.warnings.length) plan.warnings.unshift(...loaded.warnings);
   const outDir = input.out ?? join('plans', plan.app.name);
-  const files = planFiles(plan);
+  const files = planFiles(plan, blocks);
   if (input.dryRun) return {plan, outDir, files: Object.keys(files).map((f) => join(outDir, f)), written: false};
   deps.onProgress?.(`Writing ${outDir}`);
   return {plan, outDir, files: await deps.files.writeAll(outDir, files), written: true};

@@ -68,7 +68,10 @@ describe('migrate secrets import', () => {
     for (const [k, v] of Object.entries(TRICKY)) expect(secret[k]).toBe(v);
     expect(secret.STRIPE_SECRET_KEY).toBe(vars.STRIPE_SECRET_KEY);
     expect(secret.SENDGRID_PASSWORD).toBe(vars.SENDGRID_PASSWORD); // SaaS add-on vars travel with the secret
-    for (const k of ['DATABASE_URL', 'REDIS_URL', 'HEROKU_APP_NAME', 'HEROKU_DYNO_ID', 'PAPERTRAIL_API_TOKEN']) expect(secret).not.toHaveProperty(k);
+    // both origins share Heroku Postgres and Redis during the shift: their URLs travel with Heroku's values
+    expect(secret.DATABASE_URL).toBe(vars.DATABASE_URL);
+    expect(secret.REDIS_URL).toBe(vars.REDIS_URL);
+    for (const k of ['HEROKU_APP_NAME', 'HEROKU_DYNO_ID', 'PAPERTRAIL_API_TOKEN', 'PORT']) expect(secret).not.toHaveProperty(k);
     const state = JSON.parse(readFileSync(join(planDir, 'state.json'), 'utf8'));
     expect(state.secret).toMatchObject({name: 'heroku2aws/shop', versionId: envelope.result.versionId, keyCount: Object.keys(secret).length});
     expect(state.secret.arn).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:heroku2aws\/shop-/);

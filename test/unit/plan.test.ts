@@ -29,8 +29,13 @@ describe('buildPlan', () => {
   it('lists add-on vars the app.json does not and classes them', () => {
     expect(plan.config.find((c) => c.name === 'DATABASE_URL')).toMatchObject({class: 'addon', action: 'remap', owner: 'DATABASE'});
     expect(plan.config.find((c) => c.name === 'REDIS_URL')).toMatchObject({class: 'addon', action: 'remap'});
-    expect(plan.secret.keys).not.toContain('DATABASE_URL');
     expect(plan.secret.keys).toContain('STRIPE_API_KEY');
+  });
+
+  it('shares the Heroku store vars with AWS until the data window (shared-then-window add-ons)', () => {
+    expect(plan.secret.sharedUntilWindow).toEqual(['DATABASE_URL', 'REDIS_URL']);
+    expect(plan.secret.keys).toEqual(expect.arrayContaining(['DATABASE_URL', 'REDIS_URL']));
+    expect(plan.secret.keys).not.toContain('PAPERTRAIL_API_TOKEN');
   });
 
   it('gates by the alarm names the stacks create', () => {

@@ -38,15 +38,26 @@ function setup(storeHooks: Parameters<typeof memorySecretStore>[0] = {}) {
 const current = (store: ReturnType<typeof memorySecretStore>) => [...store.secrets.get('heroku2aws/shop')!.versions].find(([, v]) => v.stages.has('AWSCURRENT'));
 
 describe('secrets import workflow', () => {
-  it('writes only the app vars, verifies, promotes and clears the pending label', async () => {
+  it('writes the app vars and the shared store URL (not platform vars), verifies, promotes and clears the pending label', async () => {
     const {store, deps, state} = setup();
     const r = await secretsImport({app: 'shop'}, deps);
     expect(r.written).toBe(true);
     const [id, v] = current(store)!;
     expect(id).toBe(r.versionId);
-    expect(JSON.parse(v.value)).toEqual({API_KEY: 'k1', NOTE: 'multi\nline'});
+    expect(JSON.parse(v.value)).toEqual({API_KEY: 'k1', DATABASE_URL: 'postgres://u:p@h/d', NOTE: 'multi\nline'});
     expect([...v.stages]).toEqual(['AWSCURRENT']);
     expect((await state.readState()).secret?.versionId).toBe(id);
+  });
+
+  it('an active remap in the state replaces the shared Heroku value; an inactive one does not', async () => {
+    const {store, deps, state} = setup();
+    await state.writeState({schemaVersion: '1.0', app: 'shop', addons: {pg: {remaps: {DATABASE_URL: {value: 'postgres://rds.example/d', active: false}}}}});
+    await secretsImport({app: 'shop'}, deps);
+    expect(JSON.parse(current(store)![1].value).DATABASE_URL).toBe('postgres://u:p@h/d');
+    await state.writeState({...(await state.readState()), addons: {pg: {remaps: {DATABASE_URL: {value: 'postgres://rds.example/d', active: true}}}}});
+    const r = await secretsImport({app: 'shop'}, deps);
+    expect(r.diff.changed).toEqual(['DATABASE_URL']);
+    expect(JSON.parse(current(store)![1].value).DATABASE_URL).toBe('postgres://rds.example/d');
   });
 
   it('a second version goes through the pending label; the previous one becomes AWSPREVIOUS', async () => {
