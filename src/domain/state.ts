@@ -28,7 +28,27 @@ export const appStateSchema = z.object({
       updatedAt: z.string(),
     })
     .optional(),
-  addons: z.record(z.string(), z.object({remaps: z.record(z.string(), remapSchema)})).optional(),
+  addons: z
+    .record(
+      z.string(),
+      z.object({
+        remaps: z.record(z.string(), remapSchema),
+        /** the AWS resource `addons provision` created for it */
+        resource: z.object({kind: z.string(), id: z.string(), arn: z.string().optional(), endpoint: z.string().optional(), status: z.string().optional()}).optional(),
+        /** `data copy` / `data cutover` progress for this add-on */
+        data: z.object({phase: z.string(), updatedAt: z.string(), details: z.record(z.string(), z.unknown()).optional()}).optional(),
+      }),
+    )
+    .optional(),
+  /** what `migrate deploy` last deployed */
+  deploy: z
+    .object({
+      imageUri: z.string(),
+      deployedAt: z.string(),
+      stacks: z.record(z.string(), z.object({stackId: z.string(), outputs: z.record(z.string(), z.string())})),
+      releaseTaskDefinitionArn: z.string().optional(),
+    })
+    .optional(),
   /** the AWS side the cutover sends traffic to (recorded by deploy or edge setup) */
   aws: z.object({albArn: z.string(), albDnsName: z.string(), albFullName: z.string()}).optional(),
   edge: z
