@@ -52,8 +52,17 @@ export abstract class BaseCommand extends Command {
     this.warnings.push(...warnings);
   }
 
+  private outcome: Envelope['status'] = 'ok';
+
+  /** Ends a run that completed with a documented non-zero outcome (3 halted, 4 paused, 1 stopped). */
+  protected finish<T>(exitCode: number, result: T): T {
+    this.outcome = exitCode === ExitCode.halted ? 'halted' : exitCode === ExitCode.paused ? 'paused' : exitCode === 0 ? 'ok' : 'error';
+    if (exitCode !== 0) process.exitCode = exitCode;
+    return result;
+  }
+
   protected override toSuccessJson(result: unknown): Envelope {
-    return {status: 'ok', result, warnings: this.warnings};
+    return {status: this.outcome, result, warnings: this.warnings};
   }
 
   protected override toErrorJson(err: unknown): Envelope {

@@ -1,7 +1,9 @@
 /** Builds the adapters a command needs (the only place commands learn about adapters). */
 import {loadCatalog} from '../adapters/files/catalog-file.ts';
 import {loadStackBlocks} from '../adapters/files/stack-blocks-file.ts';
+import {hostname, userInfo} from 'node:os';
 import {join} from 'node:path';
+import {processInterrupts} from './confirm.ts';
 import {createFileStore} from '../adapters/files/file-store.ts';
 import {createLocalState} from '../adapters/state/local-state.ts';
 import type {Clock} from '../ports/files.ts';
@@ -37,4 +39,11 @@ export function edgeDeps(app: string, planDir: string | undefined) {
     metrics: async (region: string) => (await import('../adapters/aws/cloudwatch.ts')).createMetricsGate({region}),
     env: process.env,
   };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function cutoverDeps(app: string, planDir: string | undefined) {
+  const {state, edge, metrics, env} = edgeDeps(app, planDir);
+  return {state, edge, metrics, env, now: () => Date.now(), sleep, interrupts: processInterrupts, operator: `${userInfo().username}@${hostname()}`};
 }

@@ -24,4 +24,15 @@ export interface StateStore {
   readJournal(): Promise<JournalEntry[]>;
   /** takes the app's lock or fails with exit code 5 naming the holder; breakStale removes a lock first */
   lock(command: string, options?: {breakLock?: boolean}): Promise<Lock>;
+  /** who holds the lock now (null when free) */
+  lockHolder(): Promise<LockInfo | null>;
+  /** an emergency rollback request a running shift must honour (a file next to the plan) */
+  writeRollbackRequest(request: RollbackRequest): Promise<void>;
+  readRollbackRequest(): Promise<RollbackRequest | null>;
+  clearRollbackRequest(): Promise<void>;
+}
+
+export interface RollbackRequest {
+  at: string;
+  by: string;
 }

@@ -1,6 +1,6 @@
 /** The CloudWatch MetricsGate through the real SDK against moto. */
 import {CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand} from '@aws-sdk/client-cloudwatch';
-import {createMetricsGate} from '../../src/adapters/aws/cloudwatch.ts';
+import {completeMinutes, createMetricsGate} from '../../src/adapters/aws/cloudwatch.ts';
 import {motoClientConfig, motoEndpoint, resetMoto} from '../support/moto.ts';
 
 const LB = 'app/shop-alb/50dc6c495c0c9188';
@@ -56,7 +56,18 @@ describe('CloudWatch metrics gate', () => {
         }),
       );
     }
-    expect(await gate.requestCount(LB, new Date(now - 600_000), new Date(now))).toBe(100);
+    // whole minutes only: the minute still filling up (now) is not counted yet
+    expect(await gate.requestCount(LB, new Date(now - 600_000), new Date(now + 120_000))).toBe(100);
+    expect(await gate.requestCount(LB, new Date(now - 1000), new Date(now))).toBe(0);
     expect(await gate.requestCount('app/other/1', new Date(now - 600_000), new Date(now))).toBe(0);
+  });
+});
+
+describe('request-count window', () => {
+  it('keeps whole minutes inside the step only', () => {
+    const t = (s: string) => new Date(`2026-11-26T10:${s}Z`);
+    expect(completeMinutes(t('00:30'), t('03:10'))).toEqual({start: t('01:00'), end: t('03:00')});
+    expect(completeMinutes(t('00:00'), t('01:00'))).toEqual({start: t('00:00'), end: t('01:00')});
+    expect(completeMinutes(t('00:30'), t('01:30'))).toBeNull();
   });
 });

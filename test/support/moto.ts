@@ -55,11 +55,12 @@ export async function startMoto(): Promise<MotoServer> {
   return {endpoint, process: child};
 }
 
-/** The endpoint the global setup started (tests read it from the environment). */
+/** This jest worker's moto server (the global setup starts one per worker). */
 export function motoEndpoint(): string {
-  const endpoint = process.env.MOTO_ENDPOINT;
-  if (!endpoint) throw new Error('MOTO_ENDPOINT is not set: the jest global setup starts moto');
-  return endpoint;
+  if (process.env.MOTO_ENDPOINT) return process.env.MOTO_ENDPOINT;
+  const all = (process.env.MOTO_ENDPOINTS ?? '').split(',').filter(Boolean);
+  if (!all.length) throw new Error('MOTO_ENDPOINTS is not set: the jest global setup starts moto');
+  return all[(Number(process.env.JEST_WORKER_ID ?? '1') - 1) % all.length]!;
 }
 
 export async function resetMoto(endpoint = motoEndpoint()): Promise<void> {

@@ -2,6 +2,18 @@
 import type {AlarmState, MetricsGate} from '../../ports/metrics.ts';
 import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
 
+const MINUTE = 60_000;
+
+/**
+ * ALB metrics have one-minute resolution: count only the whole minutes inside [start, end], so a
+ * step is never credited with requests served before it began (or a minute still filling up).
+ */
+export function completeMinutes(start: Date, end: Date): {start: Date; end: Date} | null {
+  const from = Math.ceil(start.getTime() / MINUTE) * MINUTE;
+  const to = Math.floor(end.getTime() / MINUTE) * MINUTE;
+  return to > from ? {start: new Date(from), end: new Date(to)} : null;
+}
+
 export async function createMetricsGate(options: AwsClientOptions): Promise<MetricsGate & {stats(): {requests: number}}> {
   const cw = await import('@aws-sdk/client-cloudwatch');
   const client = new cw.CloudWatchClient(clientConfig(options));
@@ -25,13 +37,15 @@ export async function createMetricsGate(options: AwsClientOptions): Promise<Metr
       return out;
     },
     async requestCount(loadBalancer, start, end) {
+      const window = completeMinutes(start, end);
+      if (!window) return 0;
       let sum = 0;
       try {
         for await (const page of cw.paginateGetMetricData(
           {client},
           {
-            StartTime: start,
-            EndTime: end,
+            StartTime: window.start,
+            EndTime: window.end,
             MetricDataQueries: [
               {
                 Id: 'rq',

@@ -7,7 +7,7 @@ import {canonicalJson} from '../../domain/plan.ts';
 import {parsePlan} from '../../domain/plan-schema.ts';
 import {emptyState, parseState, type JournalEntry} from '../../domain/state.ts';
 import type {Clock} from '../../ports/files.ts';
-import type {LockInfo, StateStore} from '../../ports/state.ts';
+import type {LockInfo, RollbackRequest, StateStore} from '../../ports/state.ts';
 
 const pidAlive = (pid: number) => {
   try {
@@ -32,6 +32,7 @@ export function createLocalState(dir: string, app: string, clock: Clock): StateS
   const stateFile = join(dir, 'state.json');
   const journalFile = join(dir, 'journal.jsonl');
   const lockFile = join(dir, '.migrate.lock');
+  const rollbackFile = join(dir, 'rollback-request.json');
 
   return {
     dir,
@@ -102,5 +103,29 @@ export function createLocalState(dir: string, app: string, clock: Clock): StateS
         release: () => rm(lockFile, {force: true}),
       };
     },
+    async lockHolder() {
+      const text = await readText(lockFile);
+      if (!text) return null;
+      try {
+        return JSON.parse(text) as LockInfo;
+      } catch {
+        return null;
+      }
+    },
+    async writeRollbackRequest(request) {
+      const tmp = `${rollbackFile}.tmp-${process.pid}`;
+      await writeFile(tmp, JSON.stringify(request) + '\n');
+      await rename(tmp, rollbackFile);
+    },
+    async readRollbackRequest() {
+      const text = await readText(rollbackFile);
+      if (!text) return null;
+      try {
+        return JSON.parse(text) as RollbackRequest;
+      } catch {
+        return null;
+      }
+    },
+    clearRollbackRequest: () => rm(rollbackFile, {force: true}),
   };
 }

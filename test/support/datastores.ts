@@ -1,0 +1,211 @@
+/**
+ * Real data stores on loopback for the data tests: two PostgreSQL clusters (source, target)
+ * and two redis-server instances (source plain, target optionally a one-node cluster, like
+ * MemoryDB), each on a free port in a temp dir, with canary passwords. Started per test file
+ * (a few seconds) and stopped by stop(). Nothing is skipped: missing binaries fail with the
+ * install command. PostgreSQL refuses to run as root, so as root initdb/postgres run as the
+ * `postgres` user (created by Debian's package).
+ */
+import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir, userInfo} from 'node:os';
+import {join} from 'node:path';
+import {freePort} from './moto.ts';
+
+export const INSTALL_HINT = 'apt-get update && apt-get install -y postgresql redis-server   (Debian/Ubuntu; the tests start their own servers, no system service is needed)';
+
+/** passwords carry "canary" so the canary scan proves they never reach output or files */
+export const PASSWORDS = {pgSource: 'pgsrc-canary-Pw!7#q', pgTarget: 'pgtgt-canary-Pw@8%z', redisSource: 'rsrc-canary-pw-31', redisTarget: 'rtgt-canary-pw-42'};
+export const canaryPasswords = () => Object.values(PASSWORDS);
+
+export function pgBinDir(): string {
+  const fromEnv = process.env.PG_BIN;
+  if (fromEnv && existsSync(join(fromEnv, 'initdb'))) return fromEnv;
+  const base = '/usr/lib/postgresql';
+  const versions = existsSync(base) ? readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a)) : [];
+  if (!versions.length) throw new Error(`PostgreSQL server binaries (initdb, postgres) not found under ${base} (or PG_BIN). Install them: ${INSTALL_HINT}`);
+  return join(base, versions[0]!, 'bin');
+}
+
+export function redisServerBin(): string {
+  const r = spawnSync('redis-server', ['--version'], {encoding: 'utf8'});
+  if (r.status !== 0) throw new Error(`redis-server not found on PATH. Install it: ${INSTALL_HINT}`);
+  return 'redis-server';
+}
+
+const asRoot = userInfo().uid === 0;
+/** runs a PostgreSQL server binary, as the postgres user when we are root */
+const pgCommand = (bin: string, args: string[]): [string, string[]] =>
+  asRoot ? ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', bin, ...args]] : [bin, args]; // setpriv execs: the pid is the server's
+const chownToPostgres = (path: string) => {
+  if (!asRoot) return;
+  const ids = execFileSync('id', ['-u', 'postgres'], {encoding: 'utf8'}).trim();
+  const gid = execFileSync('id', ['-g', 'postgres'], {encoding: 'utf8'}).trim();
+  chownSync(path, Number(ids), Number(gid));
+};
+
+export interface PgServer {
+  port: number;
+  user: string;
+  password: string;
+  /** postgres://user:password@127.0.0.1:port/db (password percent-encoded) */
+  url(db?: string): string;
+  /** runs SQL through psql as the superuser; returns stdout (unaligned, tuples only) */
+  sql(sql: string, db?: string): string;
+  stop(): Promise<void>;
+  process: ChildProcess;
+}
+
+export interface RedisServer {
+  port: number;
+  password: string;
+  cluster: boolean;
+  url(db?: number): string;
+  cli(...args: string[]): string;
+  stop(): Promise<void>;
+  process: ChildProcess;
+}
+
+const waitFor = async (what: string, ok: () => boolean, child: ChildProcess, log: () => string, ms = 20_000) => {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (child.exitCode !== null) throw new Error(`${what} exited early (${child.exitCode}): ${log()}`);
+    if (Date.now() > deadline) throw new Error(`${what} did not start within ${ms / 1000} s: ${log()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+const stopChild = (child: ChildProcess, signal: NodeJS.Signals) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill(signal);
+  });
+
+let template: {dir: string; password: string} | undefined;
+
+/** initdb once per process into a template; each cluster copies it (cp is faster than initdb) */
+function initTemplate(bin: string): string {
+  if (template) return template.dir;
+  const root = mkdtempSync(join(tmpdir(), 'h2a-pgtpl-'));
+  chmodSync(root, 0o755);
+  chownToPostgres(root);
+  const pwfile = join(root, 'pw');
+  writeFileSync(pwfile, 'template-password\n');
+  chownToPostgres(pwfile);
+  const [cmd, args] = pgCommand(join(bin, 'initdb'), ['-D', join(root, 'data'), '-U', 'admin', `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  const r = spawnSync(cmd, args, {encoding: 'utf8'});
+  if (r.status !== 0) throw new Error(`initdb failed: ${r.stderr}`);
+  rmSync(pwfile);
+  template = {dir: join(root, 'data'), password: 'template-password'};
+  process.once('exit', () => rmSync(root, {recursive: true, force: true}));
+  return template.dir;
+}
+
+export async function startPostgres(password: string, options: {user?: string} = {}): Promise<PgServer> {
+  const bin = pgBinDir();
+  const tpl = initTemplate(bin);
+  const root = mkdtempSync(join(tmpdir(), 'h2a-pg-'));
+  chmodSync(root, 0o755);
+  chownToPostgres(root);
+  const data = join(root, 'data');
+  cpSync(tpl, data, {recursive: true});
+  if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', data]);
+  chmodSync(data, 0o700);
+  const port = await freePort();
+  const [cmd, args] = pgCommand(join(bin, 'postgres'), [
+    '-D', data, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off',
+    '-c', 'full_page_writes=off', '-c', 'max_connections=60', '-c', 'shared_buffers=64MB', '-c', 'log_min_messages=warning',
+  ]);
+  const child = spawn(cmd, args, {stdio: ['ignore', 'ignore', 'pipe']});
+  let log = '';
+  child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  const user = options.user ?? 'admin';
+  const psql = (sql: string, db = 'postgres', pw = password) =>
+    execFileSync(join(bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-h', '127.0.0.1', '-p', String(port), '-U', 'admin', '-d', db], {
+      input: sql,
+      encoding: 'utf8',
+      env: {...process.env, PGPASSWORD: pw, PGCONNECT_TIMEOUT: '2'},
+    });
+  await waitFor('postgres', () => spawnSync(join(bin, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port)]).status === 0, child, () => log);
+  const escaped = password.replace(/'/g, "''");
+  psql(`ALTER ROLE admin PASSWORD '${escaped}';`, 'postgres', template!.password);
+  if (user !== 'admin') psql(`CREATE ROLE "${user}" LOGIN PASSWORD '${escaped}' CREATEDB;`);
+  // like RDS: the app's database belongs to a role that is not a superuser (the target's), or to the admin (the source's)
+  psql(`CREATE DATABASE app OWNER "${user}";`);
+  return {
+    port,
+    user,
+    password,
+    url: (db = 'app') => `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`,
+    sql: (sql, db = 'app') => psql(sql, db),
+    process: child,
+    stop: async () => {
+      await stopChild(child, 'SIGINT'); // fast shutdown
+      rmSync(root, {recursive: true, force: true});
+    },
+  };
+}
+
+export async function startRedis(password: string, options: {cluster?: boolean} = {}): Promise<RedisServer> {
+  const bin = redisServerBin();
+  const dir = mkdtempSync(join(tmpdir(), 'h2a-redis-'));
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', password, '--dir', dir, '--loglevel', 'warning'];
+  if (options.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--masterauth', password);
+  const child = spawn(bin, args, {stdio: ['ignore', 'pipe', 'pipe']});
+  let log = '';
+  child.stdout?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  const cli = (...a: string[]) =>
+    execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning', ...a], {encoding: 'utf8', env: {...process.env, REDISCLI_AUTH: password}}).trim();
+  await waitFor('redis-server', () => spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'PING'], {encoding: 'utf8'}).stdout.includes('NOAUTH') || false, child, () => log);
+  if (options.cluster) {
+    cli('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+    await waitFor('redis cluster', () => cli('CLUSTER', 'INFO').includes('cluster_state:ok'), child, () => log);
+  }
+  return {
+    port,
+    password,
+    cluster: options.cluster ?? false,
+    url: (db = 0) => `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}${db ? `/${db}` : ''}`,
+    cli,
+    process: child,
+    stop: async () => {
+      await stopChild(child, 'SIGTERM');
+      rmSync(dir, {recursive: true, force: true});
+    },
+  };
+}
+
+export interface DataStores {
+  pgSource: PgServer;
+  pgTarget: PgServer;
+  redisSource: RedisServer;
+  redisTarget: RedisServer;
+  stop(): Promise<void>;
+}
+
+/** Both PostgreSQL clusters and both redis servers, started in parallel. */
+export async function startDataStores(options: {redisTargetCluster?: boolean} = {}): Promise<DataStores> {
+  pgBinDir();
+  redisServerBin();
+  const started = await Promise.allSettled([
+    startPostgres(PASSWORDS.pgSource),
+    startPostgres(PASSWORDS.pgTarget, {user: 'rdsadmin_app'}),
+    startRedis(PASSWORDS.redisSource),
+    startRedis(PASSWORDS.redisTarget, {cluster: options.redisTargetCluster ?? false}),
+  ]);
+  const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(ok.map((s) => s.stop()));
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const [pgSource, pgTarget, redisSource, redisTarget] = ok as [PgServer, PgServer, RedisServer, RedisServer];
+  return {pgSource, pgTarget, redisSource, redisTarget, stop: async () => void (await Promise.all(ok.map((s) => s.stop())))};
+}
