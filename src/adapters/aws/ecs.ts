@@ -1,0 +1,91 @@
+/** TaskRunner on Amazon ECS (SDK v3, loaded lazily): RunTask on Fargate and the SDK's tasks-stopped waiter. */
+import type {Task} from '@aws-sdk/client-ecs';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {MigrateError} from '../../domain/errors.ts';
+import type {TaskOutcome, TaskRunner} from '../../ports/tasks.ts';
+import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
+
+export interface EcsOptions extends AwsClientOptions {
+  /** waiter delays in seconds (SDK default 6-600 s) */
+  minDelay?: number;
+  maxDelay?: number;
+  /** how often the task's status is read for progress while waiting */
+  statusPollMs?: number;
+}
+
+export async function createTaskRunner(options: EcsOptions): Promise<TaskRunner> {
+  const ecs = await import('@aws-sdk/client-ecs');
+  const client = new ecs.ECSClient(clientConfig(options));
+  const minDelay = options.minDelay ?? 6;
+  const maxDelay = options.maxDelay ?? 30;
+
+  async function call<T>(action: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw awsError(err, action);
+    }
+  }
+  const describe = async (cluster: string, taskArn: string): Promise<Task | undefined> =>
+    (await call(`describe task ${taskArn}`, () => client.send(new ecs.DescribeTasksCommand({cluster, tasks: [taskArn]})))).tasks?.[0];
+
+  return {
+    async runTask(spec) {
+      const r = await call(`run task ${spec.taskDefinition}`, () =>
+        client.send(
+          new ecs.RunTaskCommand({
+            cluster: spec.cluster,
+            taskDefinition: spec.taskDefinition,
+            launchType: 'FARGATE',
+            platformVersion: 'LATEST',
+            count: 1,
+            startedBy: spec.startedBy.slice(0, 36),
+            clientToken: spec.clientToken.slice(0, 64),
+            networkConfiguration: {awsvpcConfiguration: {subnets: spec.subnets, securityGroups: spec.securityGroups, assignPublicIp: 'DISABLED'}},
+          }),
+        ),
+      );
+      const taskArn = r.tasks?.[0]?.taskArn;
+      if (!taskArn) {
+        const why = (r.failures ?? []).map((f) => [f.reason, f.detail].filter(Boolean).join(': ')).join('; ') || 'no task and no reason returned';
+        throw new MigrateError('aws', `ECS did not start the release task (${why}).`, {hint: 'Check the cluster, subnets and Fargate capacity in the region, then re-run.'});
+      }
+      return {taskArn};
+    },
+
+    async waitForTask(cluster, taskArn, containerName, {timeoutSeconds, onStatus}) {
+      let last = '';
+      const stop = new AbortController();
+      const watcher = onStatus
+        ? (async () => {
+            while (!stop.signal.aborted) {
+              await sleep(options.statusPollMs ?? 15_000, undefined, {signal: stop.signal}).catch(() => undefined);
+              if (stop.signal.aborted) break;
+              const status = (await describe(cluster, taskArn).catch(() => undefined))?.lastStatus;
+              if (status && status !== last) onStatus((last = status));
+            }
+          })()
+        : Promise.resolve();
+      try {
+        await ecs.waitUntilTasksStopped({client, minDelay, maxDelay: Math.max(maxDelay, minDelay), maxWaitTime: Math.max(timeoutSeconds, minDelay + 1)}, {cluster, tasks: [taskArn]});
+      } catch {
+        // timed out (or the task vanished): the description below says which
+      } finally {
+        stop.abort();
+        await watcher;
+      }
+      const task = await describe(cluster, taskArn);
+      const container = task?.containers?.find((c) => c.name === containerName) ?? task?.containers?.[0];
+      const lastStatus = task?.lastStatus ?? 'UNKNOWN';
+      const outcome: TaskOutcome = {taskArn, lastStatus, exitCode: lastStatus === 'STOPPED' ? (container?.exitCode ?? null) : null, timedOut: lastStatus !== 'STOPPED'};
+      if (task?.stoppedReason) outcome.stoppedReason = task.stoppedReason;
+      if (task?.stopCode) outcome.stopCode = task.stopCode;
+      if (container?.reason) outcome.containerReason = container.reason;
+      return outcome;
+    },
+
+    async stopTask(cluster, taskArn, reason) {
+      await call(`stop task ${taskArn}`, () => client.send(new ecs.StopTaskCommand({cluster, task: taskArn, reason: reason.slice(0, 255)})));
+    },
+  };
+}

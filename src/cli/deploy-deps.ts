@@ -1,0 +1,52 @@
+/** The adapters and terminal UI of `migrate deploy` (kept apart from deps.ts, which other commands share). */
+import {loadStackBlocks} from '../adapters/files/stack-blocks-file.ts';
+import {createLocalState} from '../adapters/state/local-state.ts';
+import {renderChangeSet} from '../render/deploy.ts';
+import type {DeployDeps, DeployUi, Report} from '../workflows/deploy.ts';
+import {planDirFlagDefault, systemClock} from './deps.ts';
+import {withProgress} from './progress.ts';
+
+async function ask(question: string): Promise<boolean> {
+  const {createInterface} = await import('node:readline/promises');
+  const rl = createInterface({input: process.stdin, output: process.stderr});
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Terminal: change sets and prompts on stderr, listr2 progress. CI: plain timestamped lines. --json: JSON lines on stderr. */
+export function terminalUi(json: boolean): DeployUi {
+  const tty = Boolean(process.stderr.isTTY);
+  const color = tty && !process.env.NO_COLOR;
+  const line = (title: string): Report =>
+    json
+      ? (event, data) => process.stderr.write(JSON.stringify({at: new Date().toISOString(), step: title, event, ...data}) + '\n')
+      : (event) => process.stderr.write(`${new Date().toISOString()} ${title}: ${event}\n`);
+  return {
+    interactive: Boolean(process.stdin.isTTY) && tty,
+    showChangeSet: (review) => {
+      if (!json) process.stderr.write(renderChangeSet(review, color) + '\n');
+    },
+    confirm: ask,
+    track: (title, run) => (tty && !json ? withProgress(title, 'tty', run) : run(line(title))),
+    note: (message) => {
+      if (!json) process.stderr.write(`› ${message}\n`);
+    },
+  };
+}
+
+export function deployDeps(app: string, planDir: string | undefined, options: {json: boolean}): DeployDeps {
+  return {
+    state: createLocalState(planDir ?? planDirFlagDefault(app), app, systemClock),
+    stacks: async (region) => (await import('../adapters/aws/cloudformation.ts')).createStackDeployer({region}),
+    tasks: async (region) => (await import('../adapters/aws/ecs.ts')).createTaskRunner({region}),
+    secrets: async (region) => (await import('../adapters/aws/secrets-manager.ts')).createSecretStore({region}),
+    keys: async (region) => (await import('../adapters/aws/kms.ts')).createKeyChecker({region}),
+    stackBlocks: () => loadStackBlocks(),
+    clock: systemClock,
+    env: process.env,
+    ui: terminalUi(options.json),
+  };
+}
