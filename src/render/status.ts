@@ -9,7 +9,8 @@ const BARS = ' ▁▂▃▄▅▆▇█';
 export function shareChart(points: {share: number}[], width = 60): string {
   return points
     .slice(-width)
-    .map((p) => BARS[Math.min(8, Math.round((p.share / 100) * 8))] ?? ' ')
+    // any AWS traffic shows: 1% must not look like 0%
+    .map((p) => BARS[p.share <= 0 ? 0 : Math.min(8, Math.max(1, Math.round((p.share / 100) * 8)))] ?? ' ')
     .join('');
 }
 
