@@ -1,10 +1,8 @@
 /** Local files the workflows read and write (plans, snapshots, app repositories, the add-on catalog). */
-export interface RepoFiles {
-  dirName: string;
-  appJson?: {text: string; file: string};
-  procfile?: {text: string; file: string};
-  hasDockerfile: boolean;
-}
+import type {RepoSources} from '../domain/sources/app-from-repo.ts';
+
+/** what `readRepo` finds in an app repository: the texts the domain parses */
+export type RepoFiles = RepoSources;
 
 export interface FileStore {
   /** 'dir' | 'file' | 'missing' */

@@ -1,5 +1,6 @@
 /** The CloudWatch MetricsGate through the real SDK against moto. */
-import {CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand} from '@aws-sdk/client-cloudwatch';
+import {CloudWatchClient, PutMetricDataCommand, SetAlarmStateCommand} from '@aws-sdk/client-cloudwatch';
+import {createGateAlarms} from '../support/gates.ts';
 import {completeMinutes, createMetricsGate} from '../../src/adapters/aws/cloudwatch.ts';
 import {motoClientConfig, motoEndpoint, resetMoto} from '../support/moto.ts';
 
@@ -18,20 +19,7 @@ beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID = 'testing';
   process.env.AWS_SECRET_ACCESS_KEY = 'testing';
   cw = new CloudWatchClient(motoClientConfig());
-  for (const name of ['shop-web-5xx-rate', 'shop-web-p99-latency']) {
-    await cw.send(
-      new PutMetricAlarmCommand({
-        AlarmName: name,
-        Namespace: 'AWS/ApplicationELB',
-        MetricName: 'HTTPCode_Target_5XX_Count',
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      }),
-    );
-  }
+  await createGateAlarms(['shop-web-5xx-rate', 'shop-web-p99-latency']);
 });
 
 describe('CloudWatch metrics gate', () => {
