@@ -34,16 +34,36 @@ const liveShare = () => {
   return Math.round((lb.random_steering?.pool_weights[state.edge.awsPoolId] ?? 0) * 100);
 };
 
-function shift(target: number, killAfterMs: number | null): Promise<{code: number; stderr: string}> {
-  const bake = killAfterMs === null ? '100ms' : '700ms';
+const journalLines = () => {
+  try {
+    return readFileSync(join(w.planDir, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+};
+
+/**
+ * Runs a shift; with `kill`, SIGKILLs it once the journal has grown by `kill.afterLines` lines
+ * (the shift is then mid-flight whatever the machine's load) plus `kill.delayMs`.
+ */
+function shift(target: number, kill: {afterLines: number; delayMs: number} | null): Promise<{code: number; stderr: string}> {
+  const bake = kill === null ? '100ms' : '700ms';
   const args = ['shift', '--app', 'shop', '--plan-dir', w.planDir, '--to', String(target), '--steps', '1,5,10,25', '--bake', bake, '--poll', '100ms', '--min-requests', '0', '--yes', '--break-lock'];
   const child = spawn(process.execPath, [BIN, ...args], {cwd: ROOT, env: {...process.env, NO_COLOR: '1', ...w.env}, stdio: ['ignore', 'ignore', 'pipe']});
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = killAfterMs === null ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  let closed = false;
+  if (kill) {
+    const start = journalLines();
+    void (async () => {
+      while (!closed && journalLines() < start + kill.afterLines) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, kill.delayMs));
+      if (!closed) child.kill('SIGKILL');
+    })();
+  }
   return new Promise((resolve) =>
     child.on('close', (code) => {
-      clearTimeout(timer);
+      closed = true;
       resolve({code: code ?? -1, stderr});
     }),
   );
@@ -64,8 +84,8 @@ it(`survives ${RUNS} SIGKILLs at random moments (seed ${SEED})`, async () => {
   for (let run = 0; run < RUNS; run++) {
     const target = [10, 25, 1][run % 3]!;
     // down-shifts do not bake, so they are over sooner: kill them sooner
-    const killAfter = target === 1 ? Math.round(500 + random() * 700) : Math.round(400 + random() * 2400);
-    await shift(target, killAfter);
+    // a shift journals ~4 lines per step plus a gate verdict per poll: kill somewhere inside it
+    await shift(target, {afterLines: 1 + Math.floor(random() * 14), delayMs: Math.floor(random() * 120)});
     const live = liveShare();
     const last = shiftsFromJournal(await state.readJournal()).at(-1);
     if (last && !last.stopped) {
