@@ -5,7 +5,8 @@
 export type ProgressMode = 'tty' | 'plain' | 'json';
 export type Report = (line: string, data?: Record<string, unknown>) => void;
 
-export const progressMode = (json: boolean): ProgressMode => (json ? 'json' : process.stderr.isTTY ? 'tty' : 'plain');
+/** listr2 only in a real terminal (a pseudo-terminal without a size would wrap every character) */
+export const progressMode = (json: boolean): ProgressMode => (json ? 'json' : process.stderr.isTTY && (process.stderr.columns ?? 0) >= 40 ? 'tty' : 'plain');
 
 export async function withProgress<T>(title: string, mode: ProgressMode, run: (report: Report) => Promise<T>): Promise<T> {
   if (mode === 'plain') return run((line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));

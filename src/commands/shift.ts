@@ -42,7 +42,7 @@ Exit codes: 0 target reached; 1 error; 2 usage; 3 halted by a gate and rolled ba
     const {flags} = await this.parse(Shift);
     const deps = cutoverDeps(flags.app, flags['plan-dir']);
     const mode = progressMode(this.jsonEnabled());
-    const r = await withProgress(`Shift ${flags.app} to ${flags.to} AWS`, flags['dry-run'] ? 'plain' : mode, (report) =>
+    const r = await withProgress(`Shift ${flags.app} to ${flags.to.replace(/%$/, "")}% AWS`, flags['dry-run'] ? 'plain' : mode, (report) =>
       shiftWorkflow(
         {
           app: flags.app,
