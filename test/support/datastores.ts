@@ -52,6 +52,8 @@ export interface PgServer {
   url(db?: string): string;
   /** runs SQL through psql as the superuser; returns stdout (unaligned, tuples only) */
   sql(sql: string, db?: string): string;
+  /** the same, in the background (e.g. writes that race a copy) */
+  sqlAsync(sql: string, db?: string): Promise<void>;
   stop(): Promise<void>;
   process: ChildProcess;
 }
@@ -143,6 +145,16 @@ export async function startPostgres(password: string, options: {user?: string} =
     password,
     url: (db = 'app') => `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`,
     sql: (sql, db = 'app') => psql(sql, db),
+    sqlAsync: (sql, db = 'app') =>
+      new Promise<void>((resolve, reject) => {
+        const c = spawn(join(bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', 'admin', '-d', db, '-c', sql], {
+          env: {...process.env, PGPASSWORD: password},
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let err = '';
+        c.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`psql failed: ${err}`))));
+      }),
     process: child,
     stop: async () => {
       await stopChild(child, 'SIGINT'); // fast shutdown
@@ -156,7 +168,7 @@ export async function startRedis(password: string, options: {cluster?: boolean} 
   const dir = mkdtempSync(join(tmpdir(), 'h2a-redis-'));
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', password, '--dir', dir, '--loglevel', 'warning'];
-  if (options.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--masterauth', password);
+  if (options.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--masterauth', password, '--cluster-announce-ip', '127.0.0.1');
   const child = spawn(bin, args, {stdio: ['ignore', 'pipe', 'pipe']});
   let log = '';
   child.stdout?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));

@@ -1,0 +1,56 @@
+/** Builds the adapters of the add-on and data commands (kept apart from deps.ts; same pattern: lazy imports). */
+import {tmpdir} from 'node:os';
+import {secretsImportDeps, systemClock} from './deps.ts';
+import type {CopyProgress} from '../ports/data.ts';
+import {formatProgress} from '../render/data-report.ts';
+
+export function dataCopyDeps(app: string, planDir: string | undefined, options: {pgBin?: string} = {}) {
+  return {
+    ...secretsImportDeps(app, planDir),
+    postgres: async () => (await import('../adapters/data/postgres.ts')).createPostgresTools({pgBin: options.pgBin, env: process.env}),
+    redis: async () => (await import('../adapters/data/redis.ts')).createRedisTools(),
+    tmpDir: tmpdir(),
+  };
+}
+
+export function herokuControl() {
+  return async () => (await import('../adapters/heroku/heroku-control.ts')).createHerokuControl({});
+}
+
+export function provisionDeps(app: string, planDir: string | undefined) {
+  const base = secretsImportDeps(app, planDir);
+  return {
+    state: base.state,
+    secrets: base.secrets,
+    network: async (region: string) => (await import('../adapters/aws/ec2.ts')).createEc2Network({region}),
+    rds: async (region: string) => (await import('../adapters/aws/rds.ts')).createRdsAdmin({region}),
+    memorydb: async (region: string) => (await import('../adapters/aws/memorydb.ts')).createMemoryDbAdmin({region}),
+    scheduler: async (region: string) => (await import('../adapters/aws/scheduler.ts')).createSchedulerAdmin({region}),
+    readFile: async (path: string) => {
+      const {readFile} = await import('node:fs/promises');
+      try {
+        return await readFile(path, 'utf8');
+      } catch (err) {
+        const {MigrateError} = await import('../domain/errors.ts');
+        throw new MigrateError('input', `Cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, {hint: 'Check the --jobs path.'});
+      }
+    },
+    clock: systemClock,
+    env: process.env,
+  };
+}
+
+/** stderr progress for copies: at most one line every `everyMs` (and the last one) */
+export function progressPrinter(write: (line: string) => void, everyMs = 2000): (p: CopyProgress) => void {
+  const t0 = Date.now();
+  let last = 0;
+  let stage = '';
+  return (p) => {
+    const now = Date.now();
+    const final = p.done >= p.total && p.total > 0;
+    if (now - last < everyMs && p.stage === stage && !final) return;
+    last = now;
+    stage = p.stage;
+    write(formatProgress(p, (now - t0) / 1000));
+  };
+}

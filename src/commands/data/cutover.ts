@@ -1,0 +1,50 @@
+import {Flags} from '@oclif/core';
+import {BaseCommand} from '../../cli/base-command.ts';
+import {dataCopyDeps, herokuControl, progressPrinter} from '../../cli/data-deps.ts';
+import {dataFlags, dataInput} from '../../cli/data-flags.ts';
+import {renderCutover} from '../../render/data-report.ts';
+import {dataCutover} from '../../workflows/data-cutover.ts';
+
+export default class DataCutover extends BaseCommand {
+  static override summary = "Move one add-on's data to AWS in a write-freeze window: freeze, copy, verify, switch the secret";
+  static override description = `The announced window as one resumable, journaled command:
+  1. freeze: Heroku maintenance on and every non-web process scaled to 0 (the quantities are saved first)
+  2. copy and verify (as \`migrate data copy\`) into the store \`migrate addons provision\` created
+  3. activate the add-on's remapped URL in the state and run \`migrate secrets import\` (verified write)
+  4. redeploy: printed as a manual step (new ECS deployments read the new secret)
+If any step fails, Heroku is unfrozen on the old store (maintenance and scale as they were) and the app keeps the Heroku store. After success Heroku stays frozen: its dynos still point at the old store.
+A run that was interrupted (crash, Ctrl-C) resumes where it stopped; re-run with --break-lock.
+
+The source is the add-on's Heroku config var (read live), the target the provisioned store (override with --source-url-env / --target-url-env). With AWS services deployed, stop them first and pass --aws-frozen.
+
+Exit codes: 0 cut over (or already); 1 error (Heroku unfrozen on the old store); 2 usage; 5 locked.`;
+
+  static override examples = [
+    {description: 'Move the database in the announced window', command: '<%= config.bin %> <%= command.id %> --app shop --addon postgres'},
+    {description: 'Move Redis, reaching MemoryDB through a tunnel', command: 'TUNNEL=rediss://localhost:6380 <%= config.bin %> <%= command.id %> --app shop --addon redis --target-url-env TUNNEL --source-tls-no-verify'},
+  ];
+
+  static override flags = {
+    ...dataFlags,
+    'aws-frozen': Flags.boolean({description: 'confirm the AWS services are stopped (scaled to 0 or answering a maintenance response)'}),
+    'allow-drift': Flags.boolean({description: "switch the secret even if Heroku's config var names differ from the plan"}),
+  };
+
+  async run() {
+    const {flags} = await this.parse(DataCutover);
+    const quiet = this.jsonEnabled();
+    const r = await dataCutover(
+      {...dataInput(flags), awsFrozen: flags['aws-frozen'], allowDrift: flags['allow-drift']},
+      {
+        ...dataCopyDeps(flags.app, flags['plan-dir'], {pgBin: flags['pg-bin']}),
+        control: herokuControl(),
+        onProgress: (m) => this.note(m),
+        onCopyProgress: quiet ? undefined : progressPrinter((l) => this.note(l)),
+      },
+    );
+    this.addWarnings(r.warnings);
+    this.printWarnings();
+    if (!quiet) this.log(renderCutover(r));
+    return {addon: r.addon, kind: r.kind, alreadyDone: r.alreadyDone, resumedFrom: r.resumedFrom ?? null, activated: r.activated, secret: r.secret ?? null, verification: r.copy?.verification ?? null, manualSteps: r.manualSteps};
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * `migrate data copy`: one add-on's data from the Heroku store to its AWS equivalent, then
+ * verified. Postgres: pg_dump (directory format, parallel) and pg_restore (parallel), then row
+ * counts per table and schema objects by name. Redis: SCAN + DUMP/RESTORE with TTLs, then
+ * keys per type. The state's data phase is `copying` from the first write to the target until
+ * the copy finished, and `verified` only after the verification passed: a half-copied target
+ * is never marked done, and a re-run wipes it and starts over.
+ */
+import {
+  checkDiskSpace,
+  checkPgVersions,
+  checkRedisMemory,
+  checkRedisVersions,
+  dumpSpaceEstimate,
+  PHASE,
+  resolveDataAddon,
+  targetDecision,
+  verifyPostgres,
+  verifyRedis,
+  type DataKind,
+  type PgVerification,
+  type RedisVerification,
+} from '../domain/data-copy.ts';
+import type {AddonPlan} from '../domain/addon-plan.ts';
+import type {DataUrl} from '../domain/data-url.ts';
+import {MigrateError} from '../domain/errors.ts';
+import type {Plan} from '../domain/plan.ts';
+import type {AppState} from '../domain/state.ts';
+import type {CopyProgress, PostgresTools, RedisTools} from '../ports/data.ts';
+import type {Clock} from '../ports/files.ts';
+import type {HerokuSource} from '../ports/heroku.ts';
+import type {SecretStore} from '../ports/secrets.ts';
+import type {StateStore} from '../ports/state.ts';
+import {resolveSource, resolveTarget, type UrlChoice} from './data-endpoints.ts';
+import {resolveRegion} from './secrets-import.ts';
+
+export interface DataCopyInput {
+  app: string;
+  addon: string;
+  source?: UrlChoice;
+  target?: UrlChoice;
+  /** copy although the source may take writes (warned; verification may then fail) */
+  allowLive?: boolean;
+  /** the operator confirms every writer (Heroku and AWS) is stopped */
+  frozen?: boolean;
+  /** wipe a non-empty target first */
+  force?: boolean;
+  jobs?: number;
+  compress?: number;
+  dumpDir?: string;
+  batch?: number;
+  sourceTlsVerify?: boolean;
+  region?: string;
+  breakLock?: boolean;
+}
+
+export interface DataCopyDeps {
+  state: StateStore;
+  heroku: () => Promise<HerokuSource>;
+  secrets: (region: string) => Promise<SecretStore>;
+  postgres: () => Promise<PostgresTools>;
+  redis: () => Promise<RedisTools>;
+  clock: Clock;
+  env: Record<string, string | undefined>;
+  /** default parent of the dump directory */
+  tmpDir: string;
+  onProgress?: (message: string) => void;
+  onCopyProgress?: (p: CopyProgress) => void;
+}
+
+export interface DataCopyResult {
+  addon: string;
+  kind: DataKind;
+  source: string;
+  target: string;
+  phase: string;
+  wiped: 'no' | 'restart' | 'force';
+  stats: {tables?: number; rows?: number; keys?: number; expired?: number; bytes: number; seconds: {dump?: number; restore?: number; copy?: number; total: number}};
+  verification: {kind: 'postgres'; result: PgVerification} | {kind: 'redis'; result: RedisVerification};
+  warnings: string[];
+}
+
+export const DEFAULT_JOBS = 4;
+/** Redis verification leaves out keys expiring within this margin (they may vanish between the two scans) */
+export const REDIS_VERIFY_MARGIN_MS = 60_000;
+
+export async function dataCopy(input: DataCopyInput, deps: DataCopyDeps): Promise<DataCopyResult> {
+  const lock = await deps.state.lock('data copy', {breakLock: input.breakLock});
+  try {
+    const plan = await deps.state.readPlan();
+    const addon = resolveDataAddon(plan.addons, input.addon);
+    const warnings: string[] = [];
+    const region = resolveRegion(input.region, deps.env, plan.app.awsRegion);
+    const appState = await deps.state.readState();
+    await checkFrozen(input, deps, appState, warnings);
+    const endpointDeps = {heroku: deps.heroku, secrets: deps.secrets, env: deps.env};
+    const source = await resolveSource(input.app, addon, input.source ?? {}, endpointDeps, warnings);
+    const target = await resolveTarget(addon, appState, region, input.target ?? {}, endpointDeps, warnings);
+    return await copyAddonData({plan, addon, source, target, input, deps, warnings});
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
+ * Refuses unless the source is write-frozen: Heroku maintenance on AND every non-web process
+ * scaled to 0 (maintenance mode stops web traffic only), and no AWS services deployed that
+ * could write (this tool cannot see inside them: the operator confirms with --frozen).
+ */
+export async function checkFrozen(input: Pick<DataCopyInput, 'app' | 'allowLive' | 'frozen'>, deps: Pick<DataCopyDeps, 'heroku' | 'onProgress'>, appState: AppState, warnings: string[]): Promise<void> {
+  if (input.allowLive) {
+    warnings.push('--allow-live: the source is NOT write-frozen; writes made during the copy are not copied, and verification fails if any happen. Use this for a rehearsal, not for the move.');
+    return;
+  }
+  if (input.frozen) {
+    deps.onProgress?.('--frozen: trusting that every writer (Heroku dynos and AWS tasks) is stopped');
+    return;
+  }
+  deps.onProgress?.(`Checking that ${input.app} is write-frozen on Heroku (maintenance on, workers scaled to 0)`);
+  const heroku = await deps.heroku();
+  const [app, formation] = await Promise.all([heroku.getApp(input.app), heroku.listFormation(input.app)]);
+  const running = formation.filter((f) => f.type !== 'web' && f.quantity > 0).map((f) => `${f.type}=${f.quantity}`);
+  const problems = [
+    ...(app.maintenance ? [] : ['maintenance mode is off']),
+    ...(running.length ? [`non-web processes still run (${running.join(', ')}); maintenance mode stops web traffic only`] : []),
+    ...(appState.deploy ? ['the AWS services are deployed and may write to the same store'] : []),
+  ];
+  if (problems.length) {
+    throw new MigrateError('conflict', `The source of ${input.app} is not write-frozen: ${problems.join('; ')}.`, {
+      hint:
+        `Freeze writes first: heroku maintenance:on -a ${input.app}; heroku ps:scale ${running.map((r) => r.replace(/=\d+$/, '=0')).join(' ') || 'worker=0'} -a ${input.app}` +
+        `${appState.deploy ? '; scale the AWS services to 0 (or serve a maintenance response), then pass --frozen' : ''}. ` +
+        'Or run `migrate data cutover`, which freezes and unfreezes for you. --allow-live copies anyway (rehearsals only).',
+    });
+  }
+}
+
+interface CopyContext {
+  plan: Plan;
+  addon: AddonPlan & {category: DataKind};
+  source: DataUrl;
+  target: DataUrl;
+  input: DataCopyInput;
+  deps: DataCopyDeps;
+  warnings: string[];
+}
+
+/** the copy itself, for callers that hold the lock and did the freeze (data copy, data cutover) */
+export async function copyAddonData(ctx: CopyContext): Promise<DataCopyResult> {
+  const {source, target} = ctx;
+  if (source.id === target.id) {
+    throw new MigrateError('usage', `The source and the target are the same ${ctx.addon.category} endpoint (${target.display}).`, {hint: 'Check --source-url-env and --target-url-env.'});
+  }
+  return ctx.addon.category === 'postgres' ? copyPostgres(ctx) : copyRedis(ctx);
+}
+
+async function setData(deps: DataCopyDeps, addon: string, phase: string, details: Record<string, unknown>, reset = false): Promise<void> {
+  const st = await deps.state.readState();
+  const entry = st.addons?.[addon] ?? {remaps: {}};
+  // a new copy starts with fresh details, but keeps the cutover record of a window in progress
+  const {cutover} = entry.data?.details ?? {};
+  const previous = reset ? (cutover === undefined ? {} : {cutover}) : (entry.data?.details ?? {});
+  await deps.state.writeState({...st, addons: {...st.addons, [addon]: {...entry, data: {phase, updatedAt: deps.clock.now().toISOString(), details: {...previous, ...details}}}}});
+}
+
+async function begin(ctx: CopyContext, empty: boolean): Promise<{id: string; wiped: DataCopyResult['wiped']; journal: (phase: 'intent' | 'result' | 'verify', ok: boolean | undefined, details: Record<string, unknown>) => Promise<void>}> {
+  const {deps, addon, target, source} = ctx;
+  const previous = (await deps.state.readState()).addons?.[addon.name]?.data;
+  const decision = targetDecision({empty, force: ctx.input.force ?? false, previous, targetId: target.id, what: `${addon.category} ${target.display}`});
+  const id = `data-copy-${addon.name}-${deps.clock.now().getTime()}`;
+  const journal = (phase: 'intent' | 'result' | 'verify', ok: boolean | undefined, details: Record<string, unknown>) =>
+    deps.state.journal({id, op: 'data-copy', phase, ...(ok === undefined ? {} : {ok}), details: {addon: addon.name, kind: addon.category, ...details}});
+  await journal('intent', undefined, {sourceId: source.id, targetId: target.id, wipe: decision !== 'write'});
+  await setData(deps, addon.name, PHASE.copying, {kind: addon.category, sourceId: source.id, targetId: target.id, startedAt: deps.clock.now().toISOString()}, true);
+  if (decision === 'wipe-restart') ctx.warnings.push(`An earlier copy into this target did not finish: the target was wiped and the copy started over.`);
+  if (decision !== 'write') {
+    deps.onProgress?.(`Wiping the target ${target.display} (${decision === 'wipe-force' ? '--force' : 'unfinished earlier copy'})`);
+    if (addon.category === 'postgres') await (await deps.postgres()).wipe(target);
+    else await (await deps.redis()).wipe(target);
+  }
+  return {id, wiped: decision === 'write' ? 'no' : decision === 'wipe-restart' ? 'restart' : 'force', journal};
+}
+
+async function fail(ctx: CopyContext, journal: (p: 'result', ok: boolean, d: Record<string, unknown>) => Promise<void>, err: unknown): Promise<never> {
+  const message = err instanceof MigrateError ? err.message : 'unexpected error';
+  await journal('result', false, {error: message});
+  await setData(ctx.deps, ctx.addon.name, PHASE.failed, {error: message});
+  throw err;
+}
+
+async function copyPostgres(ctx: CopyContext): Promise<DataCopyResult> {
+  const {deps, source, target, input} = ctx;
+  const tools = await deps.postgres();
+  const jobs = input.jobs ?? DEFAULT_JOBS;
+  const compress = input.compress ?? 1;
+  const t0 = Date.now();
+  deps.onProgress?.(`Connecting to the source ${source.display} and the target ${target.display}`);
+  const [sp, tp, client] = await Promise.all([tools.probe(source, 'source'), tools.probe(target, 'target'), tools.clientVersion()]);
+  checkPgVersions({source: sp.versionNum, target: tp.versionNum, client});
+  const dumpDir = input.dumpDir ?? deps.tmpDir;
+  checkDiskSpace(dumpSpaceEstimate(sp.dataBytes, compress), await tools.freeSpace(dumpDir), dumpDir);
+  deps.onProgress?.('Counting the source rows per table');
+  const before = await tools.inventory(source, 'source', {jobs});
+  const {wiped, journal} = await begin(ctx, tp.objects === 0);
+  let stats: DataCopyResult['stats'];
+  try {
+    deps.onProgress?.(`pg_dump: ${Object.keys(before.tables).length} tables with ${jobs} jobs`);
+    const dump = await tools.dump(source, dumpDir, {jobs, compress, rows: before.tables, onProgress: deps.onCopyProgress});
+    try {
+      deps.onProgress?.(`pg_restore: ${jobs} jobs, then ANALYZE`);
+      const restore = await tools.restore(target, dump.dir, {jobs, rows: before.tables, onProgress: deps.onCopyProgress});
+      stats = {tables: dump.result.tables, rows: Object.values(before.tables).reduce((a, b) => a + b, 0), bytes: dump.result.bytes, seconds: {dump: dump.result.seconds, restore: restore.seconds, total: 0}};
+    } finally {
+      await tools.removeDump(dump.dir);
+    }
+  } catch (err) {
+    return fail(ctx, journal, err);
+  }
+  await journal('result', true, {tables: stats.tables, rows: stats.rows, bytes: stats.bytes});
+  await setData(deps, ctx.addon.name, PHASE.copied, {tables: stats.tables, rows: stats.rows, bytes: stats.bytes});
+  deps.onProgress?.('Verifying: row counts per table and schema objects on both sides');
+  const [src, tgt] = await Promise.all([input.allowLive ? tools.inventory(source, 'source', {jobs}) : before, tools.inventory(target, 'target', {jobs})]);
+  const result = verifyPostgres(src, tgt);
+  stats.seconds.total = (Date.now() - t0) / 1000;
+  return finish(ctx, journal, {kind: 'postgres', result}, stats, wiped);
+}
+
+async function copyRedis(ctx: CopyContext): Promise<DataCopyResult> {
+  const {deps, source, target, input} = ctx;
+  const tools = await deps.redis();
+  const tlsVerify = input.sourceTlsVerify ?? true;
+  const t0 = Date.now();
+  deps.onProgress?.(`Connecting to the source ${source.display} and the target ${target.display}`);
+  const [sp, tp] = await Promise.all([tools.probe(source, 'source', {tlsVerify}), tools.probe(target, 'target')]);
+  checkRedisVersions(sp.version, tp.version);
+  checkRedisMemory(sp.usedMemory, tp.maxMemory);
+  const others = Object.entries(sp.otherDatabases).filter(([, n]) => n > 0);
+  if (others.length) ctx.warnings.push(`The source has keys in other databases (${others.map(([d, n]) => `${d}: ${n}`).join(', ')}); only database ${source.database} is copied.`);
+  const {wiped, journal} = await begin(ctx, tp.keys === 0);
+  let stats: DataCopyResult['stats'];
+  try {
+    deps.onProgress?.(`Copying ${sp.keys.toLocaleString('en-US')} keys (SCAN, DUMP + PTTL, RESTORE)`);
+    const r = await tools.copy(source, target, {batch: input.batch ?? 1000, sourceTlsVerify: tlsVerify, totalKeys: sp.keys, onProgress: deps.onCopyProgress});
+    stats = {keys: r.keys, expired: r.expired, bytes: r.bytes, seconds: {copy: r.seconds, total: 0}};
+  } catch (err) {
+    return fail(ctx, journal, err);
+  }
+  await journal('result', true, {keys: stats.keys, expired: stats.expired, bytes: stats.bytes});
+  await setData(deps, ctx.addon.name, PHASE.copied, {keys: stats.keys, bytes: stats.bytes});
+  deps.onProgress?.('Verifying: keys per type (with and without TTL) on both sides');
+  const [src, tgt] = await Promise.all([
+    tools.inventory(source, 'source', {marginMs: REDIS_VERIFY_MARGIN_MS, tlsVerify}),
+    tools.inventory(target, 'target', {marginMs: REDIS_VERIFY_MARGIN_MS}),
+  ]);
+  const result = verifyRedis(src, tgt);
+  stats.seconds.total = (Date.now() - t0) / 1000;
+  return finish(ctx, journal, {kind: 'redis', result}, stats, wiped);
+}
+
+async function finish(
+  ctx: CopyContext,
+  journal: (phase: 'verify', ok: boolean, details: Record<string, unknown>) => Promise<void>,
+  verification: DataCopyResult['verification'],
+  stats: DataCopyResult['stats'],
+  wiped: DataCopyResult['wiped'],
+): Promise<DataCopyResult> {
+  const ok = verification.result.ok;
+  const mismatches =
+    verification.kind === 'postgres'
+      ? [...verification.result.tables, ...verification.result.sequences].filter((r) => !r.ok).length + verification.result.objects.filter((o) => !o.ok).length
+      : verification.result.types.filter((t) => !t.ok).length;
+  await journal('verify', ok, {mismatches});
+  const now = ctx.deps.clock.now().toISOString();
+  await setData(ctx.deps, ctx.addon.name, ok ? PHASE.verified : PHASE.verifyFailed, {mismatches, ...(ok ? {verifiedAt: now} : {}), seconds: stats.seconds.total});
+  return {
+    addon: ctx.addon.name,
+    kind: ctx.addon.category,
+    source: ctx.source.display,
+    target: ctx.target.display,
+    phase: ok ? PHASE.verified : PHASE.verifyFailed,
+    wiped,
+    stats,
+    verification,
+    warnings: ctx.warnings,
+  };
+}

@@ -1,0 +1,105 @@
+/** The data copy workflow over in-memory ports: refusals write nothing; a failed copy is never marked verified. */
+import {readFileSync, writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {createLocalState} from '../../src/adapters/state/local-state.ts';
+import {parseCatalog} from '../../src/domain/catalog.ts';
+import type {PgInventory} from '../../src/domain/data-copy.ts';
+import {MigrateError} from '../../src/domain/errors.ts';
+import type {AppModel} from '../../src/domain/model.ts';
+import {buildPlan, canonicalJson} from '../../src/domain/plan.ts';
+import type {PostgresTools, RedisTools} from '../../src/ports/data.ts';
+import type {HerokuSource} from '../../src/ports/heroku.ts';
+import {dataCopy} from '../../src/workflows/data-copy.ts';
+import {ROOT, tempDir} from '../support/cli.ts';
+
+const catalog = parseCatalog(JSON.parse(readFileSync(join(ROOT, 'templates/addons/catalog.json'), 'utf8')));
+const model: AppModel = {
+  name: 'shop',
+  origin: 'heroku',
+  buildpacks: [],
+  processes: [{type: 'web', command: 'node s.js', quantity: 1, size: 'standard-1x'}],
+  configVars: [{name: 'DATABASE_URL'}],
+  addons: [{name: 'pg', service: 'heroku-postgresql', plan: 'standard-0', configVars: ['DATABASE_URL'], attachments: ['DATABASE']}],
+  domains: [],
+  logDrains: [],
+};
+const SRC = 'postgres://u:src-canary@heroku.example:5432/d';
+const inv = (rows: number): PgInventory => ({versionNum: 160002, version: '16.2', tables: {'public.t': rows}, sequences: {}, indexes: [], foreignKeys: [], views: [], functions: [], triggers: [], extensions: [], dataBytes: 10_000_000_000});
+
+function setup(tools: Partial<PostgresTools>) {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'plan.json'), canonicalJson(buildPlan(model, catalog, {source: 'test'}), 2));
+  const state = createLocalState(dir, 'shop', {now: () => new Date('2026-11-26T00:00:00Z')});
+  const calls: string[] = [];
+  const pg: PostgresTools = {
+    probe: async (_u, role) => ({versionNum: role === 'source' ? 160002 : 160004, version: '16', objects: 0, dataBytes: 10_000_000_000}),
+    clientVersion: async () => 170000,
+    inventory: async () => inv(5),
+    wipe: async () => void calls.push('wipe'),
+    freeSpace: async () => 100_000_000_000,
+    dump: async () => (calls.push('dump'), {dir: '/tmp/x', result: {tables: 1, bytes: 1, seconds: 1}}),
+    restore: async () => (calls.push('restore'), {tables: 1, bytes: 1, seconds: 1}),
+    removeDump: async () => void calls.push('removeDump'),
+    ...tools,
+  };
+  const heroku = {getConfigVars: async () => ({DATABASE_URL: SRC}), stats: () => ({requests: 1, retries: 0})} as unknown as HerokuSource;
+  const deps = {
+    state,
+    heroku: async () => heroku,
+    secrets: async () => {
+      throw new Error('not used');
+    },
+    postgres: async () => pg,
+    redis: async () => ({}) as RedisTools,
+    clock: {now: () => new Date('2026-11-26T00:00:00Z')},
+    env: {TGT: 'postgres://rds:tgt-canary@rds.example:5432/shop'},
+    tmpDir: '/tmp',
+  };
+  return {dir, state, calls, deps, input: {app: 'shop', addon: 'postgres', frozen: true, target: {env: 'TGT'}}};
+}
+
+const fails = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(MigrateError);
+    return err as MigrateError;
+  }
+  throw new Error('expected a failure');
+};
+
+describe('data copy workflow', () => {
+  it('a dump that would not fit on disk is refused before anything is written', async () => {
+    const {deps, input, calls, state} = setup({freeSpace: async () => 1_000_000_000});
+    const err = await fails(dataCopy(input, deps));
+    expect(err.message).toMatch(/needs about 5.1 GB in \/tmp, but only 1.0 GB is free/);
+    expect(err.hint).toMatch(/--dump-dir/);
+    expect(calls).toEqual([]);
+    expect((await state.readState()).addons).toBeUndefined();
+    expect(await state.readJournal()).toEqual([]);
+  });
+
+  it('a target older than the source is refused before anything is written', async () => {
+    const {deps, input, calls} = setup({probe: async (_u, role) => ({versionNum: role === 'source' ? 160002 : 150007, version: '', objects: 0, dataBytes: 1})});
+    expect((await fails(dataCopy(input, deps))).message).toMatch(/target runs PostgreSQL 15, older than the source's 16/);
+    expect(calls).toEqual([]);
+  });
+
+  it('a restore that fails leaves the add-on copy-failed (never verified), journaled, the dump removed', async () => {
+    const {deps, input, calls, state} = setup({restore: async () => Promise.reject(new MigrateError('upstream', 'pg_restore failed'))});
+    await fails(dataCopy(input, deps));
+    expect(calls).toEqual(['dump', 'removeDump']);
+    expect((await state.readState()).addons?.DATABASE?.data?.phase ?? (await state.readState()).addons?.pg?.data?.phase).toBe('copy-failed');
+    expect((await state.readJournal()).map((e) => `${e.phase}:${e.ok ?? ''}`)).toEqual(['intent:', 'result:false']);
+  });
+
+  it('a count that differs after the copy is verify-failed, not verified', async () => {
+    let n = 0;
+    const {deps, input, state} = setup({inventory: async () => inv(n++ === 0 ? 5 : 4)});
+    const r = await dataCopy(input, deps);
+    expect(r.verification.result.ok).toBe(false);
+    const addons = (await state.readState()).addons ?? {};
+    expect(Object.values(addons)[0]?.data?.phase).toBe('verify-failed');
+    expect(JSON.stringify(await state.readJournal())).not.toMatch(/canary/);
+  });
+});
