@@ -48,5 +48,16 @@ export interface EdgeBalancer {
   writeWeights(view: EdgeView, awsShare: number, spec: EdgeSpec): Promise<void>;
   setAwsPoolEnabled(view: EdgeView, enabled: boolean, spec: EdgeSpec): Promise<void>;
   awsPoolHealth(view: EdgeView, spec: EdgeSpec): Promise<PoolHealth>;
+  /**
+   * Finalize: the AWS pool becomes the only default pool (weight 1) and the fallback; the Heroku
+   * pool leaves the load balancer (the pool itself stays). Reads the load balancer back, throws
+   * when it does not show that, and returns the read-back view.
+   */
+  retireHerokuPool(view: EdgeView, spec: EdgeSpec): Promise<EdgeView>;
+  /**
+   * Finalize --undo: the Heroku pool back in the default pools at weight 0 (AWS 1) and as the
+   * fallback; verified by read-back like retireHerokuPool.
+   */
+  restoreHerokuPool(view: EdgeView, spec: EdgeSpec): Promise<EdgeView>;
   stats(): {requests: number; retries: number};
 }

@@ -1,5 +1,6 @@
 /** Reading cutover history back from the app journal (shared by shift, status and rollback). */
 import {eventsFromJournal, replay, type CutoverJournalEntry, type CutoverState} from '../domain/cutover.ts';
+import {MigrateError} from '../domain/errors.ts';
 import type {JournalEntry} from '../domain/state.ts';
 
 export interface ShiftRecord {
@@ -51,5 +52,22 @@ export function shareTimeline(journal: JournalEntry[]): {at: string; share: numb
     if (entry?.op === 'read-back' && entry.live !== null && entry.ok) return [{at: line.at, share: entry.live}];
     if (line.op === 'rollback' && line.phase === 'verify' && line.ok) return [{at: line.at, share: Number((line.details as {live?: number}).live ?? 0)}];
     return [];
+  });
+}
+
+/** true while a `migrate finalize` is in force (started and not undone): Heroku is out of the load balancer */
+export function herokuRetired(journal: JournalEntry[]): boolean {
+  for (let i = journal.length - 1; i >= 0; i--) {
+    const op = journal[i]!.op;
+    if (op === 'finalize-undo') return false;
+    if (op === 'finalize') return true;
+  }
+  return false;
+}
+
+export function refuseIfRetired(journal: JournalEntry[], app: string, what: string): void {
+  if (!herokuRetired(journal)) return;
+  throw new MigrateError('conflict', `Heroku was retired by \`migrate finalize\`: the load balancer has no Heroku pool to ${what}.`, {
+    hint: `Run \`migrate finalize --app ${app} --undo --confirm ${app}\` first to bring Heroku back.`,
   });
 }

@@ -6,6 +6,7 @@
 import {MigrateError} from '../domain/errors.ts';
 import type {EdgeBalancer} from '../ports/edge.ts';
 import type {StateStore} from '../ports/state.ts';
+import {refuseIfRetired} from './cutover-journal.ts';
 import {specFromState} from './shift.ts';
 
 export interface RollbackDeps {
@@ -30,6 +31,7 @@ export interface RollbackResult {
 export async function rollbackWorkflow(input: {app: string}, deps: RollbackDeps): Promise<RollbackResult> {
   const plan = await deps.state.readPlan();
   const spec = specFromState(plan, await deps.state.readState());
+  refuseIfRetired(await deps.state.readJournal(), plan.app.name, 'roll back to');
   const at = () => new Date(deps.now()).toISOString();
   await deps.state.writeRollbackRequest({at: at(), by: deps.operator});
   const edge = await deps.edge();

@@ -10,7 +10,7 @@ import type {EdgeBalancer, EdgeSpec} from '../ports/edge.ts';
 import type {MetricsGate} from '../ports/metrics.ts';
 import type {StateStore} from '../ports/state.ts';
 import {journalLine, runCutover, type Interrupts, type StopCommand} from './cutover-runner.ts';
-import {lastVerifiedShare, shiftsFromJournal} from './cutover-journal.ts';
+import {lastVerifiedShare, refuseIfRetired, shiftsFromJournal} from './cutover-journal.ts';
 import {resolveRegion} from './secrets-import.ts';
 
 export interface ShiftInput {
@@ -102,7 +102,9 @@ export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise
     const edge = await deps.edge();
     let view = await edge.read(spec);
     const live = view.awsShare;
-    const journalLive = lastVerifiedShare(await deps.state.readJournal());
+    const journal = await deps.state.readJournal();
+    refuseIfRetired(journal, plan.app.name, 'shift traffic to');
+    const journalLive = lastVerifiedShare(journal);
     const recovered = input.dryRun ? null : await recoverCrashedShift(deps, journalLive, live, input, plan);
     if (recovered) warnings.push(recovered);
     else if (live !== journalLive && !input.adopt) {

@@ -249,6 +249,44 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
       return summarizeHealth(health);
     },
 
+    async retireHerokuPool(view, spec) {
+      await call(`removing pool ${view.herokuPoolId} (${names(spec).heroku}) from load balancer ${view.loadBalancerId} (${view.hostname}) in ${zoneOf(spec)}`, (cf) =>
+        cf.loadBalancers.edit(view.loadBalancerId, {
+          zone_id: spec.zoneId,
+          default_pools: [view.awsPoolId],
+          fallback_pool: view.awsPoolId,
+          steering_policy: 'random',
+          random_steering: {default_weight: 0, pool_weights: {[view.herokuPoolId]: 0, [view.awsPoolId]: 1}},
+        }),
+      );
+      const back = await readKnown(spec, {herokuPoolId: view.herokuPoolId, awsPoolId: view.awsPoolId, loadBalancerId: view.loadBalancerId});
+      if (back.defaultPools.join(',') !== view.awsPoolId || back.fallbackPoolId !== view.awsPoolId || back.awsShare !== 100) {
+        throw new MigrateError('upstream', `After the write, load balancer ${view.hostname} reads back default pools [${back.defaultPools.join(', ')}], fallback ${back.fallbackPoolId}, AWS ${back.awsShare}%: not the AWS pool alone.`, {
+          hint: 'Check the load balancer in the Cloudflare dashboard (Traffic > Load Balancing), then re-run.',
+        });
+      }
+      return back;
+    },
+
+    async restoreHerokuPool(view, spec) {
+      await call(`adding pool ${view.herokuPoolId} (${names(spec).heroku}) back to load balancer ${view.loadBalancerId} (${view.hostname}) in ${zoneOf(spec)}`, (cf) =>
+        cf.loadBalancers.edit(view.loadBalancerId, {
+          zone_id: spec.zoneId,
+          default_pools: [view.herokuPoolId, view.awsPoolId],
+          fallback_pool: view.herokuPoolId,
+          steering_policy: 'random',
+          random_steering: {default_weight: 0, pool_weights: {[view.herokuPoolId]: 0, [view.awsPoolId]: 1}},
+        }),
+      );
+      const back = await readKnown(spec, {herokuPoolId: view.herokuPoolId, awsPoolId: view.awsPoolId, loadBalancerId: view.loadBalancerId});
+      if (!back.defaultPools.includes(view.herokuPoolId) || !back.defaultPools.includes(view.awsPoolId) || back.fallbackPoolId !== view.herokuPoolId || back.awsShare !== 100) {
+        throw new MigrateError('upstream', `After the write, load balancer ${view.hostname} reads back default pools [${back.defaultPools.join(', ')}], fallback ${back.fallbackPoolId}, AWS ${back.awsShare}%: the Heroku pool is not back at weight 0.`, {
+          hint: 'Check the load balancer in the Cloudflare dashboard (Traffic > Load Balancing), then re-run `migrate finalize --undo`.',
+        });
+      }
+      return back;
+    },
+
     stats: () => ({...counters}),
   };
 }

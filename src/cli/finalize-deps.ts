@@ -1,0 +1,55 @@
+/** Builds the adapters of `migrate finalize` (kept apart from deps.ts; same pattern: lazy imports). */
+import {readFile} from 'node:fs/promises';
+import {createFileStore} from '../adapters/files/file-store.ts';
+import {usageError} from '../domain/errors.ts';
+import {renderRetirementMd} from '../render/finalize.ts';
+import type {FinalizeDeps} from '../workflows/finalize.ts';
+import {cutoverDeps, herokuSource} from './deps.ts';
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `--confirm <app>` must equal the app; without it, a TTY asks to type the app name, and without
+ * a TTY it fails at once (exit 2). Returns the check the workflow runs before its first write.
+ */
+export function appConfirmer(app: string, given: string | undefined): (summary: string) => Promise<void> {
+  if (given !== undefined && given !== app) throw usageError(`--confirm '${given}' does not match the app '${app}': nothing was changed.`, `Pass --confirm ${app}.`);
+  if (given === undefined && (!process.stdin.isTTY || !process.stderr.isTTY)) {
+    throw usageError('Finalize changes Heroku and Cloudflare: confirmation needed, and there is no terminal to ask.', `Re-run with --confirm ${app}.`);
+  }
+  return async (summary) => {
+    if (given === app) return;
+    const {createInterface} = await import('node:readline/promises');
+    const rl = createInterface({input: process.stdin, output: process.stderr});
+    try {
+      const answer = await rl.question(`${summary}.\nType the app name (${app}) to continue: `);
+      if (answer.trim() !== app) throw usageError('Cancelled: nothing was changed.', `Type ${app}, or pass --confirm ${app}.`);
+    } finally {
+      rl.close();
+    }
+  };
+}
+
+export function finalizeDeps(app: string, planDir: string | undefined, confirm: (summary: string) => Promise<void>): FinalizeDeps {
+  const {state, edge, metrics, env, now} = cutoverDeps(app, planDir);
+  const files = createFileStore();
+  return {
+    state,
+    edge,
+    metrics,
+    env,
+    now,
+    heroku: herokuSource,
+    control: async () => (await import('../adapters/heroku/heroku-control.ts')).createHerokuControl({}),
+    writeFiles: (dir, contents) => files.writeAll(dir, contents),
+    renderRecord: renderRetirementMd,
+    readText,
+    confirm,
+  };
+}

@@ -1,0 +1,51 @@
+import {Flags} from '@oclif/core';
+import {BaseCommand, breakLockFlag, planDirFlag, requiredAppFlag} from '../cli/base-command.ts';
+import {appConfirmer, finalizeDeps} from '../cli/finalize-deps.ts';
+import {parseDuration} from '../domain/duration.ts';
+import {usageError} from '../domain/errors.ts';
+import {renderFinalize} from '../render/finalize.ts';
+import {finalizeWorkflow} from '../workflows/finalize.ts';
+
+export default class Finalize extends BaseCommand {
+  static override summary = 'Retire Heroku once AWS has carried 100% long enough: pool out, dynos to 0, maintenance on (undoable)';
+  static override description = `Preconditions (each refusal changes nothing): the live Cloudflare weights are 100% AWS and have been, by the journal's verified read-backs, for at least the hold time (the plan's, or --min-hold); every gate is green now (CloudWatch alarms OK and the AWS pool healthy in Cloudflare); every add-on whose data strategy is shared-then-window or write-freeze-window has data phase 'cut-over' or 'verified' in the state (or is named by --keep-addon).
+Steps, each journaled and skipped on a re-run when the live system shows it done: 1. the AWS pool becomes the only pool and the fallback, the Heroku pool leaves the load balancer (read back); 2. every Heroku process type scaled to 0 (previous quantities journaled), maintenance mode on; 3. plans/<app>/retirement.json and retirement.md (formation, add-ons, domains, config var names and fingerprints, timings, the monthly dyno cost that stops at list prices). Add-ons are never destroyed by this version.
+--undo restores the recorded formation, turns maintenance off and puts the Heroku pool back in the load balancer at weight 0 and as the fallback.
+
+Exit codes: 0 done; 1 error or a precondition refused; 2 usage (--confirm missing without a terminal, or not the app name; --destroy-addons); 4 not yet (hold time not reached or gates inconclusive: re-run later); 5 another operator holds the app's lock.`;
+
+  static override examples = [
+    {description: 'Retire Heroku for shop', command: '<%= config.bin %> <%= command.id %> --app shop --confirm shop'},
+    {description: 'A shorter hold, keeping a SaaS add-on on Heroku', command: '<%= config.bin %> <%= command.id %> --app shop --confirm shop --min-hold 2h --keep-addon papertrail'},
+    {description: 'Bring Heroku back (formation, maintenance off, pool at weight 0)', command: '<%= config.bin %> <%= command.id %> --app shop --undo --confirm shop'},
+  ];
+
+  static override flags = {
+    app: requiredAppFlag,
+    'plan-dir': planDirFlag,
+    confirm: Flags.string({description: 'the app name, to confirm (required without a terminal)'}),
+    undo: Flags.boolean({description: 'restore the formation, maintenance off, Heroku pool back at weight 0 and as fallback'}),
+    'min-hold': Flags.string({description: 'how long AWS must have held 100%, e.g. 24h or 0s [default: the plan]'}),
+    'keep-addon': Flags.string({description: 'an add-on that stays on Heroku (its data need not have moved); repeatable', multiple: true}),
+    'destroy-addons': Flags.boolean({description: 'destroy the Heroku add-ons (not supported in this version)'}),
+    region: Flags.string({description: 'AWS region [default: AWS_REGION, else the plan]'}),
+    'break-lock': breakLockFlag,
+  };
+
+  async run() {
+    const {flags} = await this.parse(Finalize);
+    if (flags['destroy-addons']) {
+      throw usageError('--destroy-addons is not supported in this version: add-ons are left on Heroku (and billed).', 'Take a final backup and destroy each add-on with `heroku addons:destroy`; note that --undo cannot bring a destroyed add-on back.');
+    }
+    const minHoldMs = flags['min-hold'] === undefined ? undefined : parseDuration(flags['min-hold'], '--min-hold');
+    const confirm = appConfirmer(flags.app, flags.confirm);
+    const r = await finalizeWorkflow(
+      {app: flags.app, undo: flags.undo, minHoldMs, keepAddons: flags['keep-addon'] ?? [], breakLock: flags['break-lock'], region: flags.region},
+      finalizeDeps(flags.app, flags['plan-dir'], confirm),
+    );
+    this.addWarnings(r.warnings);
+    this.printWarnings();
+    if (!this.jsonEnabled()) this.log(renderFinalize(r));
+    return r;
+  }
+}
