@@ -17,6 +17,10 @@ export function herokuControl() {
   return async () => (await import('../adapters/heroku/heroku-control.ts')).createHerokuControl({});
 }
 
+export function serviceRedeployer() {
+  return async (region: string) => (await import('../adapters/aws/ecs.ts')).createServiceRedeployer({region});
+}
+
 export function provisionDeps(app: string, planDir: string | undefined) {
   const base = secretsImportDeps(app, planDir);
   return {

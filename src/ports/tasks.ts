@@ -32,3 +32,11 @@ export interface TaskRunner {
   waitForTask(cluster: string, taskArn: string, containerName: string, options: {timeoutSeconds: number; onStatus?: (status: string) => void}): Promise<TaskOutcome>;
   stopTask(cluster: string, taskArn: string, reason: string): Promise<void>;
 }
+
+export interface ServiceRedeployer {
+  /**
+   * Starts a new deployment of each existing service (ECS tasks read secrets only at start).
+   * Services that do not exist are reported, not created.
+   */
+  forceNewDeployment(cluster: string, services: string[]): Promise<{deployed: string[]; missing: string[]}>;
+}

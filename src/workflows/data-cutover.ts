@@ -5,7 +5,7 @@
  *   copy      data copy into the provisioned store, verified
  *   activate  the state's remap of the add-on's URL becomes active
  *   secret    the secrets import workflow writes the new URL into the app's secret (verified)
- *   redeploy  ECS tasks read secrets at start: a new deployment (a manual step until the deploy port exists)
+ *   redeploy  ECS tasks read secrets at start: a new deployment of every deployed service
  * On any failure before the secret switched, Heroku is unfrozen on the old store (maintenance
  * and scale as they were) and the remap is inactive again. After success Heroku stays frozen:
  * its dynos still point at the old store, so letting them write would split the data.
@@ -17,6 +17,7 @@ import {MigrateError} from '../domain/errors.ts';
 import type {AppState} from '../domain/state.ts';
 import type {HerokuControl} from '../ports/heroku-control.ts';
 import type {KeyChecker} from '../ports/secrets.ts';
+import type {ServiceRedeployer} from '../ports/tasks.ts';
 import {copyAddonData, type DataCopyDeps, type DataCopyInput, type DataCopyResult} from './data-copy.ts';
 import {resolveSource, resolveTarget} from './data-endpoints.ts';
 import {resolveRegion, secretsImport} from './secrets-import.ts';
@@ -30,6 +31,8 @@ export interface DataCutoverInput extends Omit<DataCopyInput, 'allowLive' | 'fro
 export interface DataCutoverDeps extends DataCopyDeps {
   control: () => Promise<HerokuControl>;
   keys: (region: string) => Promise<KeyChecker>;
+  /** new ECS deployments so the tasks read the switched secret */
+  services: (region: string) => Promise<ServiceRedeployer>;
 }
 
 export type CutoverStep = 'freezing' | 'frozen' | 'verified' | 'activated' | 'secret-updated' | 'done';
@@ -175,14 +178,18 @@ export async function dataCutover(input: DataCutoverInput, deps: DataCutoverDeps
       warnings.push(...imported.warnings);
       await save((rec = {...rec, step: 'secret-updated'}));
 
-      // ---- redeploy: manual until the deploy port can force a new ECS deployment ----
+      // ---- redeploy: ECS tasks read secrets at start, so the services get new deployments ----
       const cluster = plan.aws.cluster;
+      const names = plan.services.map((s) => s.name);
+      await journal('redeploy', 'intent', undefined, {cluster, services: names});
+      deps.onProgress?.(`Starting new ECS deployments in ${cluster} so the tasks read the new ${vars.join('/')}`);
+      const redeployed = await (await deps.services(region)).forceNewDeployment(cluster, names);
+      await journal('redeploy', 'result', true, redeployed);
       const manualSteps = [
-        `Start new ECS deployments so the tasks read the new ${vars.join('/')}: ${plan.services.map((s) => `aws ecs update-service --region ${region} --cluster ${cluster} --service ${s.name} --force-new-deployment`).join('; ')}`,
+        ...(redeployed.missing.length ? [`Not deployed yet, so nothing to restart: ${redeployed.missing.join(', ')} (they read the new secret when \`migrate deploy\` creates them).`] : []),
         ...(appState.deploy ? ['Scale the AWS services back up (they were stopped for the window).'] : []),
         `Heroku stays in maintenance with ${Object.keys(rec.formation).join(', ') || 'its non-web processes'} at 0: its dynos still use the old store. Send all traffic to AWS (migrate shift --to 100%) and keep Heroku frozen until finalize.`,
       ];
-      await journal('redeploy', 'note', undefined, {manual: true});
       await save((rec = {...rec, step: 'done'}), {phase: 'cut-over'});
       return {addon: addon.name, kind: addon.category, alreadyDone: false, ...(resumedFrom ? {resumedFrom} : {}), ...(copy ? {copy} : {}), secret: {name: imported.secretName, versionId: imported.versionId, written: imported.written}, activated: vars, manualSteps, warnings};
     } catch (err) {

@@ -72,7 +72,14 @@ it('a secret write that fails after activation: Heroku unfrozen as it was, remap
     removeDump: async () => undefined,
   };
   const store = memorySecretStore({failOn: 'putVersion'});
+  const redeploys: string[][] = [];
   const deps = {
+    services: async () => ({
+      forceNewDeployment: async (_cluster: string, names: string[]) => {
+        redeploys.push(names);
+        return {deployed: names, missing: []};
+      },
+    }),
     state,
     heroku: async () => source,
     control: async () => control,
@@ -86,6 +93,7 @@ it('a secret write that fails after activation: Heroku unfrozen as it was, remap
   };
   await expect(dataCutover({app: 'shop', addon: 'postgres', region: 'us-east-1'}, deps)).rejects.toThrow(/injected failure in putVersion.*Heroku was unfrozen on the old store/);
   expect(writes).toEqual(['maintenance=true', 'worker=0', 'worker=3', 'maintenance=false']);
+  expect(redeploys).toEqual([]); // the secret never switched, so nothing was redeployed
   const entry = (await state.readState()).addons![addon]!;
   expect(entry.remaps.DATABASE_URL!.active).toBe(false);
   expect(entry.data?.phase).toBe('stale');

@@ -2,7 +2,7 @@
 import type {Task} from '@aws-sdk/client-ecs';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {MigrateError} from '../../domain/errors.ts';
-import type {TaskOutcome, TaskRunner} from '../../ports/tasks.ts';
+import type {ServiceRedeployer, TaskOutcome, TaskRunner} from '../../ports/tasks.ts';
 import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
 
 export interface EcsOptions extends AwsClientOptions {
@@ -86,6 +86,31 @@ export async function createTaskRunner(options: EcsOptions): Promise<TaskRunner>
 
     async stopTask(cluster, taskArn, reason) {
       await call(`stop task ${taskArn}`, () => client.send(new ecs.StopTaskCommand({cluster, task: taskArn, reason: reason.slice(0, 255)})));
+    },
+  };
+}
+
+/** ServiceRedeployer on Amazon ECS: UpdateService with forceNewDeployment for the services that exist. */
+export async function createServiceRedeployer(options: AwsClientOptions): Promise<ServiceRedeployer> {
+  const ecs = await import('@aws-sdk/client-ecs');
+  const client = new ecs.ECSClient(clientConfig(options));
+  return {
+    async forceNewDeployment(cluster, services) {
+      if (!services.length) return {deployed: [], missing: []};
+      try {
+        const found = await client.send(new ecs.DescribeServicesCommand({cluster, services}));
+        const active = new Set((found.services ?? []).filter((s) => s.status === 'ACTIVE').map((s) => s.serviceName ?? ''));
+        const deployed: string[] = [];
+        for (const service of services.filter((s) => active.has(s))) {
+          await client.send(new ecs.UpdateServiceCommand({cluster, service, forceNewDeployment: true}));
+          deployed.push(service);
+        }
+        return {deployed, missing: services.filter((s) => !active.has(s))};
+      } catch (err) {
+        // no cluster yet (nothing deployed): nothing to restart
+        if ((err as {name?: string}).name === 'ClusterNotFoundException') return {deployed: [], missing: services};
+        throw awsError(err, `start new deployments in cluster ${cluster}`);
+      }
     },
   };
 }

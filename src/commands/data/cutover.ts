@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../../cli/base-command.ts';
-import {dataCopyDeps, herokuControl, progressPrinter} from '../../cli/data-deps.ts';
+import {dataCopyDeps, herokuControl, progressPrinter, serviceRedeployer} from '../../cli/data-deps.ts';
 import {dataFlags, dataInput} from '../../cli/data-flags.ts';
 import {renderCutover} from '../../render/data-report.ts';
 import {dataCutover} from '../../workflows/data-cutover.ts';
@@ -38,6 +38,7 @@ Exit codes: 0 cut over (or already); 1 error (Heroku unfrozen on the old store);
       {
         ...dataCopyDeps(flags.app, flags['plan-dir'], {pgBin: flags['pg-bin']}),
         control: herokuControl(),
+        services: serviceRedeployer(),
         onProgress: (m) => this.note(m),
         onCopyProgress: quiet ? undefined : progressPrinter((l) => this.note(l)),
       },
