@@ -143,7 +143,7 @@ describe('data cutover --addon postgres', () => {
     expect(st.remaps.DATABASE_URL.active).toBe(true);
     expect(st.data).toMatchObject({phase: 'cut-over', details: {cutover: {step: 'done'}, mismatches: 0}});
     const steps = journal().filter((e) => e.op === 'data-cutover').map((e) => `${e.details.step}:${e.phase}`);
-    expect(steps.slice(-7)).toEqual(['freeze:intent', 'freeze:result', 'copy:intent', 'copy:result', 'activate:intent', 'activate:result', 'redeploy:note']);
+    expect(steps.slice(-8)).toEqual(['freeze:intent', 'freeze:result', 'copy:intent', 'copy:result', 'activate:intent', 'activate:result', 'redeploy:intent', 'redeploy:result']);
   });
 
   it('a re-run after the cutover does nothing', async () => {
