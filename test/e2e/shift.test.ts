@@ -167,12 +167,14 @@ describe('migrate shift', () => {
       w.cloudflare.failRate(0.2, {statuses: [500, 502, 503, 429], retryAfterSeconds: 0});
       const r = await w.cli(['shift', '--app', 'shop', '--to', run % 2 ? '0' : '10', '--steps', '1,5,10', ...FAST, '--adopt']);
       w.cloudflare.clearFaults();
-      expect([0, 1]).toContain(r.code);
+      // done (0), stopped with an error it names (1), or paused when failed gate reads left a step
+      // without evidence until its longest bake ran out (4): all clean stops
+      expect({clean: [0, 1, 4].includes(r.code), code: r.code, stderr: [0, 1, 4].includes(r.code) ? '' : r.stderr}).toEqual({clean: true, code: r.code, stderr: ''});
       if (r.code === 1) expect(r.stderr).toMatch(/Error: /);
       const status = JSON.parse((await w.cli(['status', '--app', 'shop', '--json'])).stdout).result;
-      // the journal's last verified point is the live share, or the shift says it could not verify
+      // the journal's last verified point is the live share, unless the shift said it could not verify
       const last = status.timeline.at(-1)?.share;
-      if (r.code === 0) expect(last).toBe(liveShare());
+      if (r.code !== 1) expect(last).toBe(liveShare());
     }
   });
 });
