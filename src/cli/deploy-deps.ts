@@ -3,7 +3,8 @@ import {loadStackBlocks} from '../adapters/files/stack-blocks-file.ts';
 import {createLocalState} from '../adapters/state/local-state.ts';
 import {renderChangeSet} from '../render/deploy.ts';
 import type {DeployDeps, DeployUi, Report} from '../workflows/deploy.ts';
-import {planDirFlagDefault, systemClock} from './deps.ts';
+import {MigrateError} from '../domain/errors.ts';
+import {herokuSource, planDirFlagDefault, systemClock} from './deps.ts';
 import {withProgress} from './progress.ts';
 
 async function ask(question: string): Promise<boolean> {
@@ -48,5 +49,13 @@ export function deployDeps(app: string, planDir: string | undefined, options: {j
     clock: systemClock,
     env: process.env,
     ui: terminalUi(options.json),
+    heroku: async () => {
+      try {
+        return await herokuSource();
+      } catch (err) {
+        if (err instanceof MigrateError && err.code === 'auth') return null; // no token: the check is skipped with a warning
+        throw err;
+      }
+    },
   };
 }

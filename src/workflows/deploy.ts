@@ -42,6 +42,9 @@ import type {KeyChecker, SecretStore} from '../ports/secrets.ts';
 import type {StackDeployer, StackView} from '../ports/stacks.ts';
 import type {StateStore} from '../ports/state.ts';
 import type {TaskRunner} from '../ports/tasks.ts';
+import type {HerokuSource} from '../ports/heroku.ts';
+import {planDrift} from '../domain/plan-drift.ts';
+import {discoverApp} from './discover.ts';
 import {runReleasePhase, type ReleaseOutcome} from './release-phase.ts';
 import {resolveRegion, TAG_APP, TAG_TOOL} from './secrets-import.ts';
 
@@ -58,6 +61,8 @@ export interface DeployInput {
   createNetwork?: boolean;
   allowReplace?: boolean;
   allowDrift?: boolean;
+  /** do not compare the plan with the live Heroku app */
+  skipHerokuCheck?: boolean;
   yes?: boolean;
   region?: string;
   breakLock?: boolean;
@@ -96,6 +101,8 @@ export interface DeployDeps {
   clock: Clock;
   env: Record<string, string | undefined>;
   ui: DeployUi;
+  /** the live Heroku app, when a Heroku token is configured (null otherwise) */
+  heroku?: () => Promise<HerokuSource | null>;
 }
 
 export interface StackOutcome {
@@ -158,6 +165,7 @@ export async function deploy(input: DeployInput, deps: DeployDeps): Promise<Depl
     if (input.certificateArn) checkCertificateArn(input.certificateArn, region);
     const warnings: string[] = [];
     const checks: string[] = [];
+    await checkHerokuDrift(input, deps, plan, warnings, checks);
     const secret = await checkSecret(input, deps, plan, appState, warnings, checks);
     const set = buildStacks(plan, await deps.stackBlocks(), {extraSecretKeys: secret.extraKeys});
     const order = deployOrder(set, input.createNetwork ?? false);
@@ -267,6 +275,28 @@ function networkFlags(input: DeployInput): Partial<Record<(typeof NETWORK_KEYS)[
  * (ECS refuses to start a task whose secret lacks a key) and no key the plan does not know
  * (then the plan is older than the secret's key set). Only key names are kept.
  */
+/** A plan older than the Heroku app would deploy yesterday's app: refuse, naming what changed. */
+async function checkHerokuDrift(input: DeployInput, deps: DeployDeps, plan: Plan, warnings: string[], checks: string[]) {
+  if (input.skipHerokuCheck || plan.app.origin !== 'heroku') {
+    checks.push(`Heroku drift: not checked (${input.skipHerokuCheck ? '--skip-heroku-check' : 'the plan was made from app.json'})`);
+    return;
+  }
+  const heroku = await deps.heroku?.();
+  if (!heroku) {
+    warnings.push('No Heroku token: the plan was not compared with the live Heroku app (set HEROKU_API_KEY, or pass --skip-heroku-check to say so).');
+    checks.push('Heroku drift: not checked (no Heroku token)');
+    return;
+  }
+  const drift = planDrift(plan, await discoverApp(heroku, input.app));
+  checks.push(`Heroku drift: the plan matches the live app's process types, add-ons and config var names`);
+  if (drift.length) {
+    checks.pop();
+    throw new MigrateError('conflict', `The plan is older than the Heroku app: ${drift.slice(0, 8).join('; ')}${drift.length > 8 ? ` and ${drift.length - 8} more` : ''}.`, {
+      hint: `Re-plan (migrate plan --app ${input.app}), review the change, re-import the secret, then deploy; or --skip-heroku-check if you mean to deploy the older plan.`,
+    });
+  }
+}
+
 async function checkSecret(input: DeployInput, deps: DeployDeps, plan: Plan, appState: AppState, warnings: string[], checks: string[]) {
   const recorded = appState.secret;
   if (!recorded) {

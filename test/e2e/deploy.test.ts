@@ -147,6 +147,19 @@ describe('migrate deploy refuses bad input before any change', () => {
     expect(stackNames()).toEqual([]);
   });
 
+  it('a plan older than the Heroku app (a new process type, a changed add-on plan) is refused, naming the change', async () => {
+    const app = heroku.state.apps.find((a) => a.app.name === 'shop')!;
+    const saved = structuredClone({formation: app.formation, addons: app.addons});
+    app.formation.push({...app.formation[0]!, id: 'f-new', type: 'mailer', command: 'bin/mailer'});
+    app.addons[1]!.plan = {...app.addons[1]!.plan, name: 'heroku-redis:premium-2'};
+    const r = await cli(deployArgs(['--yes']));
+    Object.assign(app, saved);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/The plan is older than the Heroku app: .*add-on redis-rigid-54321 changed \(heroku-redis:premium-0 -> heroku-redis:premium-2\).*process type mailer is new on Heroku/);
+    expect(r.stderr).toMatch(/Fix: Re-plan/);
+    expect(stackNames()).toEqual([]);
+  });
+
   it('a stack in CREATE_IN_PROGRESS (moto has no rollback: a failed CreateStack stays there) is refused with what to do', async () => {
     const bad = join(tempDir(), 'bad.json');
     writeFileSync(bad, JSON.stringify({Resources: {Subnet: {Type: 'AWS::EC2::Subnet', Properties: {VpcId: 'vpc-00000000000000000', CidrBlock: '10.9.0.0/24'}}}}));
