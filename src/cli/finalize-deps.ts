@@ -36,7 +36,42 @@ export function appConfirmer(app: string, given: string | undefined): (summary: 
   };
 }
 
-export function finalizeDeps(app: string, planDir: string | undefined, confirm: (summary: string) => Promise<void>): FinalizeDeps {
+/**
+ * --destroy-addons: the flags that go with it, checked before anything runs (exit 2). The second
+ * confirmation: `--confirm-destroy <app>` must equal the app; without it, a TTY asks to type
+ * `destroy <app>`, and without a TTY it fails at once.
+ */
+export function destroyOptions(
+  app: string,
+  flags: {'destroy-addons'?: boolean; 'backup-dir'?: string; 'confirm-destroy'?: string; 'no-redis-backup'?: boolean},
+): {destroy?: {backupDir: string; noRedisBackup: boolean}; confirmDestroy?: (summary: string) => Promise<void>} {
+  if (!flags['destroy-addons']) {
+    const stray = (['backup-dir', 'confirm-destroy', 'no-redis-backup'] as const).filter((f) => flags[f] !== undefined && flags[f] !== false);
+    if (stray.length) throw usageError(`${stray.map((f) => `--${f}`).join(', ')} only go with --destroy-addons.`, 'Add --destroy-addons, or leave them out.');
+    return {};
+  }
+  const backupDir = flags['backup-dir'];
+  if (!backupDir) throw usageError('--destroy-addons needs --backup-dir DIR: each database gets a confirmed final backup there before anything is destroyed.', `Re-run with --backup-dir /path/with/room --confirm-destroy ${app}.`);
+  const given = flags['confirm-destroy'];
+  if (given !== undefined && given !== app) throw usageError(`--confirm-destroy '${given}' does not match the app '${app}': nothing was changed.`, `Pass --confirm-destroy ${app}.`);
+  if (given === undefined && (!process.stdin.isTTY || !process.stderr.isTTY)) {
+    throw usageError('--destroy-addons destroys the Heroku add-ons for good: a second confirmation is needed, and there is no terminal to ask.', `Re-run with --confirm-destroy ${app} (in addition to --confirm ${app}).`);
+  }
+  const confirmDestroy = async (summary: string) => {
+    if (given === app) return;
+    const {createInterface} = await import('node:readline/promises');
+    const rl = createInterface({input: process.stdin, output: process.stderr});
+    try {
+      const answer = await rl.question(`${summary}.\nType "destroy ${app}" to continue: `);
+      if (answer.trim() !== `destroy ${app}`) throw usageError('Cancelled: no add-on was destroyed.', `Type destroy ${app}, or pass --confirm-destroy ${app}.`);
+    } finally {
+      rl.close();
+    }
+  };
+  return {destroy: {backupDir, noRedisBackup: flags['no-redis-backup'] ?? false}, confirmDestroy};
+}
+
+export function finalizeDeps(app: string, planDir: string | undefined, confirm: (summary: string) => Promise<void>, confirmDestroy?: (summary: string) => Promise<void>): FinalizeDeps {
   const {state, edge, metrics, env, now} = cutoverDeps(app, planDir);
   const files = createFileStore();
   return {
@@ -51,5 +86,7 @@ export function finalizeDeps(app: string, planDir: string | undefined, confirm: 
     renderRecord: renderRetirementMd,
     readText,
     confirm,
+    confirmDestroy,
+    backup: async () => (await import('../adapters/data/finalize-backup.ts')).createFinalizeBackupTools({env: process.env}),
   };
 }

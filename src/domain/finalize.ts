@@ -197,7 +197,78 @@ export interface RetirementRecord {
   durationMs: number | null;
   monthlyDynoCostStopped: {lines: CostLine[]; totalUsd: number; unpriced: string[]; note: string};
   remainsOnHeroku: string[];
-  addonsDestroyed: false;
+  addonsDestroyed: boolean;
+  /** confirmed final backups taken by --destroy-addons (absent before any) */
+  backups?: BackupEntry[];
+  /** add-ons destroyed by --destroy-addons (absent before any) */
+  destroyedAddons?: DestroyedEntry[];
+}
+
+/** A confirmed final backup of a database add-on. */
+export interface BackupEntry {
+  addon: string;
+  path: string;
+  bytes: number;
+  sha256: string;
+  tables: string[];
+  at: string;
+}
+
+export interface DestroyedEntry {
+  name: string;
+  id: string;
+  service: string;
+  at: string;
+}
+
+const stepOf = (l: JournalEntry) => (l.details as {step?: string} | undefined)?.step;
+
+/** Confirmed backups and destroyed add-ons, from finalize's journal results (the journal is the truth for intent). */
+export function destroyHistory(journal: JournalEntry[]): {backups: BackupEntry[]; destroyed: DestroyedEntry[]} {
+  const backups = new Map<string, BackupEntry>();
+  const destroyed = new Map<string, DestroyedEntry>();
+  for (const l of journal) {
+    if (l.op !== FINALIZE_OP || l.phase !== 'result' || l.ok !== true) continue;
+    const d = l.details as {backup?: Omit<BackupEntry, 'at'>; addon?: {name: string; id: string; service: string}};
+    if (stepOf(l) === 'backup' && d.backup) backups.set(d.backup.addon, {...d.backup, at: l.at});
+    if (stepOf(l) === 'destroy' && d.addon) destroyed.set(d.addon.name, {...d.addon, at: l.at});
+  }
+  return {backups: [...backups.values()], destroyed: [...destroyed.values()]};
+}
+
+/** Add-ons finalize started to destroy (an intent journaled, whatever the result): undo is no longer safe. */
+export function destroyAttempted(journal: JournalEntry[]): string[] {
+  const names = new Set<string>();
+  for (const l of journal) {
+    if (l.op === FINALIZE_OP && l.phase === 'intent' && stepOf(l) === 'destroy') names.add((l.details as {addon?: {name?: string}}).addon?.name ?? '?');
+  }
+  return [...names];
+}
+
+/** Why a backup is not confirmed (empty: confirmed): size, and every source table in the dump's TOC. */
+export function backupProblems(b: {bytes: number; sourceTables: string[]; tocTables: string[]}): string[] {
+  const out: string[] = [];
+  if (!(b.bytes > 0)) out.push('the dump file is empty');
+  const toc = new Set(b.tocTables);
+  const missing = b.sourceTables.filter((t) => !toc.has(t));
+  if (missing.length) out.push(`pg_restore --list does not list ${missing.length} source table(s): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''}`);
+  return out;
+}
+
+/** The add-on categories that hold data and need a final backup before they are destroyed. */
+export const DATABASE_CATEGORIES = ['postgres', 'redis'] as const;
+
+/** The record with the destroy history folded in (what remains on Heroku no longer lists destroyed add-ons). */
+export function withDestroyHistory(record: RetirementRecord, history: {backups: BackupEntry[]; destroyed: DestroyedEntry[]}): RetirementRecord {
+  if (!history.backups.length && !history.destroyed.length) return record;
+  const gone = new Set(history.destroyed.map((d) => d.name));
+  return {
+    ...record,
+    addonsDestroyed: history.destroyed.length > 0,
+    backups: history.backups,
+    destroyedAddons: history.destroyed,
+    remainsOnHeroku: record.remainsOnHeroku.filter((line) => ![...gone].some((n) => line.startsWith(`add-on ${n} (`))),
+  };
 }
 
 export function retirementRecord(input: {plan: Plan; state: AppState; formation: FormationEntry[]; keepAddons: string[]; journal: JournalEntry[]; timeline: {at: string; share: number}[]; retiredAt: string}): RetirementRecord {

@@ -22,9 +22,12 @@ export function renderRetirementMd(r: RetirementRecord): string {
     table(['Process', 'Size', 'Quantity', 'Unit', 'Monthly'], c.lines.map((l) => [l.type, l.size, l.quantity, usd(l.unitUsd), usd(l.monthlyUsd)])),
     `Total: ${usd(c.totalUsd)}/month${c.unpriced.length ? ` (no list price for ${c.unpriced.join(', ')})` : ''}. ${c.note}`,
     '',
-    '## Add-ons (not destroyed)',
+    r.addonsDestroyed ? '## Add-ons' : '## Add-ons (not destroyed)',
     '',
-    table(['Add-on', 'Service', 'Plan', 'Data strategy', 'Data phase', 'Kept', 'AWS target'], r.addons.map((a) => [a.name, a.service, a.plan ?? '', a.strategy, a.dataPhase ?? '', a.kept ? 'yes' : '', a.awsTarget])),
+    table(['Add-on', 'Service', 'Plan', 'Data strategy', 'Data phase', 'Kept', 'AWS target', 'Destroyed'], r.addons.map((a) => [a.name, a.service, a.plan ?? '', a.strategy, a.dataPhase ?? '', a.kept ? 'yes' : '', a.awsTarget, r.destroyedAddons?.find((d) => d.name === a.name)?.at ?? ''])),
+    ...(r.backups?.length
+      ? ['## Final backups (confirmed by `pg_restore --list`)', '', table(['Add-on', 'File', 'Bytes', 'SHA-256', 'Tables', 'At'], r.backups.map((b) => [b.addon, code(b.path), b.bytes, code(b.sha256), b.tables.length, b.at]))]
+      : []),
     '## Domains',
     '',
     bullets([...r.domains.hostnames.map(code), `Heroku origin: ${code(r.domains.herokuOrigin)}${r.domains.herokuHostHeader ? ` (Host ${code(r.domains.herokuHostHeader)})` : ''}`]),
@@ -49,7 +52,11 @@ export function renderFinalize(r: FinalizeResult): string {
     const c = r.record.monthlyDynoCostStopped;
     out.push('', 'Remains on Heroku:', ...r.record.remainsOnHeroku.map((s) => `  - ${s}`));
     out.push('', `Monthly dyno cost that stops (list prices, to check): ${usd(c.totalUsd)}`, ...c.lines.map((l) => `  - ${l.type}: ${l.quantity} × ${l.size} @ ${usd(l.unitUsd)} = ${usd(l.monthlyUsd)}`));
-    out.push('', `Undo (until add-ons are destroyed): migrate finalize --app ${r.app} --undo --confirm ${r.app}`);
+    if (r.record.addonsDestroyed) out.push('', `Add-ons destroyed: ${(r.record.destroyedAddons ?? []).map((d) => d.name).join(', ')}. Undo is no longer possible.`);
+    else out.push('', `Undo (until add-ons are destroyed): migrate finalize --app ${r.app} --undo --confirm ${r.app}`);
+  }
+  if (r.backups.length) {
+    out.push('', 'Final backups (confirmed):', ...r.backups.map((b) => `  - ${b.addon}: ${b.path} (${b.bytes} bytes, sha256 ${b.sha256}, ${b.tables.length} tables)`));
   }
   if (r.files.length) out.push('', `Record: ${r.files.join(', ')}`);
   return out.join('\n');

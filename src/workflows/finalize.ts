@@ -4,8 +4,28 @@
  * re-run resumes by reading the live systems (load balancer, formation, maintenance) and skipping
  * what is already done.
  */
-import {checkPreconditions, dynoCosts, FINALIZE_OP, recordedFormation, retirementRecord, UNDO_OP, type FormationEntry, type Refusal, type RetirementRecord} from '../domain/finalize.ts';
-import {ExitCode, MigrateError} from '../domain/errors.ts';
+import {join} from 'node:path';
+import {
+  backupProblems,
+  checkPreconditions,
+  destroyAttempted,
+  destroyHistory,
+  dynoCosts,
+  FINALIZE_OP,
+  recordedFormation,
+  retirementRecord,
+  UNDO_OP,
+  withDestroyHistory,
+  type BackupEntry,
+  type DestroyedEntry,
+  type FormationEntry,
+  type Refusal,
+  type RetirementRecord,
+} from '../domain/finalize.ts';
+import type {AddonPlan} from '../domain/addon-plan.ts';
+import {DataUrl, redact} from '../domain/data-url.ts';
+import {ExitCode, MigrateError, usageError} from '../domain/errors.ts';
+import type {FinalizeBackupTools} from '../ports/finalize-backup.ts';
 import {gateVerdict} from '../domain/gates.ts';
 import type {EdgeBalancer, EdgeView} from '../ports/edge.ts';
 import type {HerokuControl} from '../ports/heroku-control.ts';
@@ -24,6 +44,8 @@ export interface FinalizeInput {
   keepAddons?: string[];
   breakLock?: boolean;
   region?: string;
+  /** step 4 (--destroy-addons): final backups into backupDir, a second confirmation, then DELETE each add-on */
+  destroy?: {backupDir: string; noRedisBackup?: boolean};
 }
 
 export interface FinalizeDeps {
@@ -41,6 +63,10 @@ export interface FinalizeDeps {
   env: Record<string, string | undefined>;
   /** asked after the preconditions passed, before the first write */
   confirm: (summary: string) => Promise<void>;
+  /** --destroy-addons: the final backup tools (pg_dump, pg_restore --list) */
+  backup?: () => Promise<FinalizeBackupTools>;
+  /** --destroy-addons: the second confirmation, asked after the backups are confirmed, before the first DELETE */
+  confirmDestroy?: (summary: string) => Promise<void>;
   onNote?: (message: string) => void;
 }
 
@@ -53,6 +79,10 @@ export interface FinalizeResult {
   formation: FormationEntry[];
   files: string[];
   record: RetirementRecord | null;
+  /** confirmed final backups taken by this run (--destroy-addons) */
+  backups: BackupEntry[];
+  /** add-ons destroyed by this run */
+  destroyed: DestroyedEntry[];
   warnings: string[];
 }
 
@@ -103,6 +133,22 @@ async function finalize(input: FinalizeInput, deps: FinalizeDeps): Promise<Final
   if (refusals.length) throw refuse(refusals);
   for (const [name, a] of Object.entries(appState.addons ?? {})) {
     if (a.data?.phase === 'verified' && !keep.includes(name)) warnings.push(`Add-on ${name}: its data copy is verified, but \`data cutover\` has not recorded the switch ('cut-over'); finalize accepts it.`);
+  }
+
+  // --destroy-addons: every check that needs no write, before the first write
+  const targets = plan.addons.filter((a) => !keep.includes(a.name));
+  let tools: FinalizeBackupTools | undefined;
+  if (input.destroy) {
+    if (!deps.backup || !deps.confirmDestroy) throw new MigrateError('internal', 'finalize --destroy-addons needs backup tools and a second confirmation.');
+    const redis = targets.filter((a) => a.category === 'redis');
+    if (redis.length && !input.destroy.noRedisBackup) {
+      throw usageError(
+        `--destroy-addons takes no Redis backup in this version, and ${redis.map((a) => a.name).join(', ')} would be destroyed: nothing was changed.`,
+        `Keep it on Heroku with ${redis.map((a) => `--keep-addon ${a.name}`).join(' ')}, or accept losing its data with --no-redis-backup.`,
+      );
+    }
+    tools = await deps.backup();
+    await tools.checkDir(input.destroy.backupDir);
   }
 
   const heroku = await deps.heroku();
@@ -160,17 +206,127 @@ async function finalize(input: FinalizeInput, deps: FinalizeDeps): Promise<Final
 
   // 3. the retirement record (no values: names and fingerprints from the plan)
   const retiredAt = new Date(deps.now()).toISOString();
-  const record = retirementRecord({plan, state: appState, formation, keepAddons: keep, journal: await deps.state.readJournal(), timeline, retiredAt});
+  const journalNow = await deps.state.readJournal();
+  const base = retirementRecord({plan, state: appState, formation, keepAddons: keep, journal: journalNow, timeline, retiredAt});
+  let record = withDestroyHistory(base, destroyHistory(journalNow));
   await j('record', 'intent', undefined, {files: ['retirement.json', 'retirement.md']});
-  const files = await deps.writeFiles(deps.state.dir, {'retirement.json': JSON.stringify(record, null, 2) + '\n', 'retirement.md': deps.renderRecord(record)});
+  let files = await deps.writeFiles(deps.state.dir, {'retirement.json': JSON.stringify(record, null, 2) + '\n', 'retirement.md': deps.renderRecord(record)});
   await j('record', 'result', true, {files});
-  return {app: plan.app.name, undo: false, changed, skipped, formation, files, record, warnings};
+  if (!input.destroy || !tools) return {app: plan.app.name, undo: false, changed, skipped, formation, files, record, backups: [], destroyed: [], warnings};
+
+  // 4. --destroy-addons: a confirmed final backup of each database, a second confirmation, then DELETE
+  const step4 = await destroyAddons({app: plan.app.name, targets, planAddons: plan.addons, backupDir: input.destroy.backupDir, runId, j, heroku, control, tools, deps, changed, skipped, warnings});
+  if (step4.destroyed.length) {
+    record = withDestroyHistory(base, destroyHistory(await deps.state.readJournal()));
+    await j('record', 'intent', undefined, {files: ['retirement.json', 'retirement.md'], after: 'destroy'});
+    files = await deps.writeFiles(deps.state.dir, {'retirement.json': JSON.stringify(record, null, 2) + '\n', 'retirement.md': deps.renderRecord(record)});
+    await j('record', 'result', true, {files, after: 'destroy'});
+  }
+  return {app: plan.app.name, undo: false, changed, skipped, formation, files, record, backups: step4.backups, destroyed: step4.destroyed, warnings};
+}
+
+type Journal = (step: string, phase: 'intent' | 'result', ok: boolean | undefined, details?: Record<string, unknown>) => Promise<unknown>;
+
+async function destroyAddons(o: {
+  app: string;
+  targets: AddonPlan[];
+  planAddons: AddonPlan[];
+  backupDir: string;
+  runId: string;
+  j: Journal;
+  heroku: HerokuSource;
+  control: HerokuControl;
+  tools: FinalizeBackupTools;
+  deps: FinalizeDeps;
+  changed: string[];
+  skipped: string[];
+  warnings: string[];
+}): Promise<{backups: BackupEntry[]; destroyed: DestroyedEntry[]}> {
+  const {app, j, tools} = o;
+  const destroy = o.control.destroyAddon?.bind(o.control);
+  if (!destroy) throw new MigrateError('internal', 'This Heroku control adapter cannot destroy add-ons.');
+  const liveAddons = await o.heroku.listAddons(app);
+  const planned = new Set(o.planAddons.map((a) => a.name));
+  for (const l of liveAddons) if (!planned.has(l.name)) o.warnings.push(`Add-on ${l.name} (${l.addon_service.name}) is not in the plan: left on Heroku (still billed).`);
+  const todo = o.targets.flatMap((a) => {
+    const live = liveAddons.find((l) => l.name === a.name);
+    if (!live) o.skipped.push(`add-on ${a.name} already gone from Heroku`);
+    return live ? [{plan: a, live}] : [];
+  });
+  if (!todo.length) return {backups: [], destroyed: []};
+
+  // final backups: every one confirmed before anything is destroyed
+  const backups: BackupEntry[] = [];
+  const pgs = todo.filter((t) => t.plan.category === 'postgres');
+  const config = pgs.length ? await o.heroku.getConfigVars(app) : {};
+  const stamp = o.runId.replace(/^finalize-/, '');
+  for (const {plan: a, live} of pgs) {
+    const varName = live.config_vars.find((v) => config[v]);
+    if (!varName) throw new MigrateError('conflict', `No config var of ${app} holds the URL of ${a.name} (${live.config_vars.join(', ') || 'none'}): no backup, nothing was destroyed.`, {hint: `Keep it with --keep-addon ${a.name}, or back it up by hand and destroy it with \`heroku addons:destroy\`.`});
+    const url = DataUrl.parse(config[varName]!, 'postgres', `Heroku config var ${varName}`);
+    const path = join(o.backupDir, `${app}-${a.name}-${stamp}.dump`);
+    await j('backup', 'intent', undefined, {addon: a.name, path, configVar: varName});
+    let entry: Omit<BackupEntry, 'at'>;
+    try {
+      const sourceTables = await tools.sourceTables(url);
+      const {bytes, sha256} = await tools.dump(url, path);
+      const tocTables = await tools.listTables(path);
+      const problems = backupProblems({bytes, sourceTables, tocTables});
+      if (problems.length) throw new MigrateError('conflict', `The final backup of ${a.name} (${path}) is not confirmed: ${problems.join('; ')}.`, {hint: 'Check the backup directory and the pg_dump version, then re-run.'});
+      entry = {addon: a.name, path, bytes, sha256, tables: sourceTables};
+    } catch (err) {
+      const e = err instanceof MigrateError ? err : new MigrateError('io', String((err as Error).message ?? err));
+      const message = redact(e.message, [url]);
+      await j('backup', 'result', false, {addon: a.name, path, error: message});
+      throw new MigrateError(e.code, `${message} Nothing was destroyed.`, {hint: e.hint, exitCode: e.exitCode});
+    }
+    await j('backup', 'result', true, {backup: entry});
+    const at = new Date(o.deps.now()).toISOString();
+    backups.push({...entry, at});
+    o.changed.push(`Backup of ${a.name}: ${path} (${entry.bytes} bytes, sha256 ${entry.sha256.slice(0, 12)}…, ${entry.tables.length} tables; pg_restore --list confirmed)`);
+  }
+  for (const t of todo.filter((x) => x.plan.category === 'redis')) o.warnings.push(`Add-on ${t.plan.name} (Redis) is destroyed without a backup (--no-redis-backup).`);
+
+  await o.deps.confirmDestroy!(
+    `DESTROY on Heroku, for good (finalize --undo will no longer be possible): ${todo.map((t) => `${t.plan.name} (${t.live.addon_service.name})`).join(', ')}` +
+      (backups.length ? `; final backups: ${backups.map((b) => b.path).join(', ')}` : ''),
+  );
+
+  const destroyed: DestroyedEntry[] = [];
+  for (const {plan: a, live} of todo) {
+    const addon = {name: a.name, id: live.id ?? a.name, service: live.addon_service.name};
+    await j('destroy', 'intent', undefined, {addon});
+    let state: string | null;
+    try {
+      state = (await destroy(app, live.id ?? live.name)).state;
+    } catch (err) {
+      // a retried DELETE whose first attempt went through answers 404: the live list is the truth
+      const gone = err instanceof MigrateError && err.code === 'not-found' && !(await o.heroku.listAddons(app)).some((l) => l.name === a.name);
+      if (!gone) {
+        await j('destroy', 'result', false, {addon, error: (err as Error).message});
+        throw err;
+      }
+      state = 'gone';
+    }
+    await j('destroy', 'result', true, {addon, state});
+    destroyed.push({...addon, at: new Date(o.deps.now()).toISOString()});
+    o.changed.push(`Heroku: add-on ${a.name} (${addon.service}) destroyed`);
+  }
+  return {backups, destroyed};
 }
 
 async function undo(input: FinalizeInput, deps: FinalizeDeps): Promise<FinalizeResult> {
   const plan = await deps.state.readPlan();
   const spec = specFromState(plan, await deps.state.readState());
   const journal = await deps.state.readJournal();
+  const gone = destroyHistory(journal).destroyed;
+  const attempted = destroyAttempted(journal).filter((n) => !gone.some((d) => d.name === n));
+  if (gone.length || attempted.length) {
+    const what = [...gone.map((d) => `destroyed ${d.name} (${d.at})`), ...attempted.map((n) => `started to destroy ${n}`)].join(', ');
+    throw new MigrateError('conflict', `Undo is no longer possible: finalize --destroy-addons ${what} on Heroku. Nothing was changed.`, {
+      hint: 'The final backups are listed in retirement.json; Heroku stays retired (AWS serves all traffic).',
+    });
+  }
   const recorded = recordedFormation(journal);
   const warnings: string[] = [];
   if (!recorded) warnings.push('No formation recorded by finalize (or already restored): quantities are left as they are.');
@@ -221,7 +377,7 @@ async function undo(input: FinalizeInput, deps: FinalizeDeps): Promise<FinalizeR
     changed.push('Cloudflare: Heroku pool back in the load balancer at weight 0 and as the fallback (verified)');
   }
   const files = await markUndone(deps, new Date(deps.now()).toISOString());
-  return {app: plan.app.name, undo: true, changed, skipped, formation: recorded ?? [], files, record: null, warnings};
+  return {app: plan.app.name, undo: true, changed, skipped, formation: recorded ?? [], files, record: null, backups: [], destroyed: [], warnings};
 }
 
 /** Marks an existing retirement.json as undone (the record is history, not deleted). */

@@ -89,8 +89,8 @@ describe('migrate finalize: refusals change nothing', () => {
     expect(r.code).toBe(1);
   });
 
-  it('--destroy-addons is refused as not supported (exit 2)', async () => {
-    await refused([...CONFIRM, '--destroy-addons'], 2, /--destroy-addons is not supported in this version/);
+  it('--destroy-addons without --backup-dir is refused (exit 2)', async () => {
+    await refused([...CONFIRM, '--destroy-addons'], 2, /--destroy-addons needs --backup-dir DIR/);
   });
 
   it('not at 100% AWS: exit 1', async () => {

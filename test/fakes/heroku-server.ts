@@ -244,6 +244,21 @@ async function patchFormation(call: Call, state: FakeHerokuState, app: AppFixtur
   return {status: 200, body: app.formation};
 }
 
+/**
+ * DELETE /apps/{app}/addons/{addon_id_or_name}: the add-on is deprovisioned; its attachments and
+ * the config vars it owns leave the app; the answer is the add-on (state 'deprovisioned').
+ */
+function deleteAddon(call: Call, app: AppFixture, idOrName: string): Answer {
+  requireScope(call, WRITE);
+  const addon = app.addons.find((a) => a.id === idOrName || a.name === idOrName);
+  if (!addon) throw new HttpError(404, 'not_found', "Couldn't find that add on.", {resource: 'addon'});
+  app.addons = app.addons.filter((a) => a !== addon);
+  app.attachments = app.attachments.filter((t) => t.addon.id !== addon.id && t.addon.name !== addon.name);
+  for (const name of addon.config_vars) delete app.configVars[name];
+  app.logDrains = app.logDrains.filter((d) => d.addon?.name !== addon.name);
+  return {status: 200, body: {...addon, state: 'deprovisioned', updated_at: new Date().toISOString()}};
+}
+
 async function route(call: Call, state: FakeHerokuState): Promise<Answer> {
   const [root, appId, sub, subId, ...rest] = call.segments;
   const get = call.method === 'GET';
@@ -267,6 +282,8 @@ async function route(call: Call, state: FakeHerokuState): Promise<Answer> {
     if (call.method === 'PATCH') return patchConfigVars(call, app);
   } else if (sub === 'formation' && subId === undefined && call.method === 'PATCH') {
     return patchFormation(call, state, app);
+  } else if (sub === 'addons' && subId !== undefined && call.method === 'DELETE') {
+    return deleteAddon(call, app, subId);
   } else if (sub === 'slugs' && subId !== undefined && get) {
     requireScope(call, READ);
     const slug = app.slugs.find((s) => s.id === subId);

@@ -33,6 +33,10 @@ export function createHerokuControl(options: HerokuControlOptions = {}): HerokuC
     (client ??= import('heroku-client').then(({default: Client}) => new Client({host: apiUrl.origin, headers: {Authorization: `Bearer ${token}`}, userAgent: 'heroku2aws (node-heroku-client)'})));
 
   async function patch(path: string, body: unknown, what: string, app: string): Promise<unknown> {
+    return write('patch', path, body, what, app);
+  }
+
+  async function write(method: 'patch' | 'delete', path: string, body: unknown, what: string, app: string): Promise<unknown> {
     const heroku = await connect();
     for (let retry = 0; ; retry++) {
       let headers: IncomingHttpHeaders = {};
@@ -41,7 +45,7 @@ export function createHerokuControl(options: HerokuControlOptions = {}): HerokuC
         next();
       };
       try {
-        return await heroku.patch<unknown>(basePath + path, {body, middleware});
+        return method === 'patch' ? await heroku.patch<unknown>(basePath + path, {body, middleware}) : await heroku.delete<unknown>(basePath + path, {middleware});
       } catch (err) {
         const failure = readFailure(err, headers, Date.now());
         const delay = retryDelay(failure, retry, policy, Math.random);
@@ -68,6 +72,11 @@ export function createHerokuControl(options: HerokuControlOptions = {}): HerokuC
       const out: Record<string, number> = {};
       if (Array.isArray(body)) for (const f of body) if (isRecord(f) && typeof f.type === 'string' && typeof f.quantity === 'number') out[f.type] = f.quantity;
       return out;
+    },
+    async destroyAddon(app, addon) {
+      const body = await write('delete', appPath(app, `/addons/${encodeURIComponent(addon)}`), undefined, `the add-on '${addon}' of app '${app}'`, app);
+      const r = isRecord(body) ? body : {};
+      return {id: typeof r.id === 'string' ? r.id : addon, name: typeof r.name === 'string' ? r.name : addon, state: typeof r.state === 'string' ? r.state : null};
     },
   };
 }
