@@ -5,44 +5,17 @@
  * those must be clean too.
  */
 import {spawnSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {dirname, join} from 'node:path';
-import {parseCatalog} from '../../src/domain/catalog.ts';
-import {assembleAppModel, currentRelease} from '../../src/domain/discovery.ts';
-import {buildPlan, type Plan, type PlanOptions} from '../../src/domain/plan.ts';
+import type {Plan} from '../../src/domain/plan.ts';
 import {parsePlan} from '../../src/domain/plan-schema.ts';
-import {buildStacks, parseStackBlocks, STACK_BLOCK_NAMES, stackFiles} from '../../src/domain/stacks/index.ts';
-import {bigApp, dynoSizes, sampleApp, type AppFixture} from '../fakes/heroku-fixtures.ts';
-import {ROOT} from '../support/cli.ts';
+import {buildStacks, stackFiles} from '../../src/domain/stacks/index.ts';
+import {bigApp, sampleApp} from '../fakes/heroku-fixtures.ts';
+import {livePlan, loadBlocks, readJson, variantFixture} from '../support/plans.ts';
 
-const readJson = (path: string): unknown => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
-const blocks = parseStackBlocks(Object.fromEntries(STACK_BLOCK_NAMES.map((n) => [n, readJson(`templates/cloudformation/${n}.json`)])));
-const catalog = parseCatalog(readJson('templates/addons/catalog.json'));
+const blocks = loadBlocks();
 
-function livePlan(fixture: AppFixture, options: Partial<PlanOptions> = {}): Plan {
-  const rel = currentRelease(fixture.releases);
-  const slug = fixture.slugs.find((s) => s.id === rel?.slug?.id) ?? null;
-  return buildPlan(assembleAppModel({...fixture, slug, dynoSizes: dynoSizes()}), catalog, {source: `heroku:${fixture.app.name}`, ...options});
-}
-
-/** Dockerfile image, a clock scaled to 2 (planned as 1), a performance-2xl worker, an underscore process type at 0, no release phase. */
-function variantFixture(): AppFixture {
-  const fx = sampleApp();
-  const stack = {id: fx.app.stack.id, name: 'container'};
-  const [web, worker, clock] = fx.formation;
-  return {
-    ...fx,
-    app: {...fx.app, name: 'bulk', stack, build_stack: stack},
-    formation: [
-      {...web!, quantity: 4, size: 'Performance-XL', dyno_size: {id: 'x', name: 'Performance-XL'}},
-      {...worker!, quantity: 3, size: 'Performance-2XL', dyno_size: {id: 'y', name: 'Performance-2XL'}},
-      {...clock!, quantity: 2},
-      {...worker!, id: 'urgent', type: 'urgent_worker', command: 'bundle exec sidekiq -q urgent', quantity: 0, size: 'Performance-L', dyno_size: {id: 'z', name: 'Performance-L'}},
-    ],
-    slugs: fx.slugs.map((s) => ({...s, process_types: Object.fromEntries(Object.entries(s.process_types).filter(([t]) => t !== 'release'))})),
-  };
-}
 
 const sample = livePlan(sampleApp(), {healthCheckPath: '/health', containerPort: 5000});
 const plans: Array<[string, Plan]> = [

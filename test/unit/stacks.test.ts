@@ -2,14 +2,10 @@
  * The generated CloudFormation, checked on the objects: security properties (least-privilege
  * secret access, network exposure, TLS), correctness against the plan, and byte stability.
  */
-import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
-import {parseCatalog} from '../../src/domain/catalog.ts';
-import {assembleAppModel, currentRelease} from '../../src/domain/discovery.ts';
 import {MigrateError} from '../../src/domain/errors.ts';
 import {isValidFargatePair} from '../../src/domain/fargate.ts';
 import {alarmNames, stackName} from '../../src/domain/naming.ts';
-import {buildPlan, type Plan, type PlanOptions} from '../../src/domain/plan.ts';
+import type {Plan} from '../../src/domain/plan.ts';
 import {parsePlan} from '../../src/domain/plan-schema.ts';
 import {fill} from '../../src/domain/stacks/blocks.ts';
 import {
@@ -17,7 +13,6 @@ import {
   buildStacks,
   parseStackBlocks,
   serializeStack,
-  STACK_BLOCK_NAMES,
   stackFiles,
   templateProblems,
   unfilledParameters,
@@ -28,39 +23,12 @@ import {
   type StackDoc,
   type StackSet,
 } from '../../src/domain/stacks/index.ts';
-import {dynoSizes, sampleApp, type AppFixture} from '../fakes/heroku-fixtures.ts';
+import {sampleApp} from '../fakes/heroku-fixtures.ts';
 import {expectNoCanary, sampleCanaries} from '../support/canary.ts';
-import {ROOT} from '../support/cli.ts';
+import {livePlan, loadBlocks, rawBlocks, readJson, variantFixture} from '../support/plans.ts';
 
-const readJson = (path: string): unknown => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
-const rawBlocks = (): Record<string, unknown> => Object.fromEntries(STACK_BLOCK_NAMES.map((n) => [n, readJson(`templates/cloudformation/${n}.json`)]));
-const blocks: StackBlocks = parseStackBlocks(rawBlocks());
-const catalog = parseCatalog(readJson('templates/addons/catalog.json'));
+const blocks: StackBlocks = loadBlocks();
 
-function livePlan(fixture: AppFixture, options: Partial<PlanOptions> = {}): Plan {
-  const rel = currentRelease(fixture.releases);
-  const slug = fixture.slugs.find((s) => s.id === rel?.slug?.id) ?? null;
-  const model = assembleAppModel({...fixture, slug, dynoSizes: dynoSizes()});
-  return buildPlan(model, catalog, {source: `heroku:${fixture.app.name}`, ...options});
-}
-
-/** sampleApp() with more variety: Dockerfile image, a busy clock, a 2XL worker, an underscore process type, no release phase. */
-function variantFixture(): AppFixture {
-  const fx = sampleApp();
-  const stack = {id: fx.app.stack.id, name: 'container'};
-  const [web, worker, clock] = fx.formation;
-  return {
-    ...fx,
-    app: {...fx.app, name: 'bulk', stack, build_stack: stack},
-    formation: [
-      {...web!, quantity: 4, size: 'Performance-XL', dyno_size: {id: 'x', name: 'Performance-XL'}},
-      {...worker!, quantity: 3, size: 'Performance-2XL', dyno_size: {id: 'y', name: 'Performance-2XL'}},
-      {...clock!, quantity: 2},
-      {...worker!, id: 'urgent', type: 'urgent_worker', command: 'bundle exec sidekiq -q urgent', quantity: 0, size: 'Performance-L', dyno_size: {id: 'z', name: 'Performance-L'}},
-    ],
-    slugs: fx.slugs.map((s) => ({...s, process_types: Object.fromEntries(Object.entries(s.process_types).filter(([t]) => t !== 'release'))})),
-  };
-}
 
 const golden = parsePlan(readJson('plans/shop/plan.json'));
 const live = livePlan(sampleApp(), {healthCheckPath: '/health', containerPort: 5000});
