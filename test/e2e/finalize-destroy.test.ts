@@ -101,7 +101,7 @@ afterAll(async () => {
 
 describe('finalize --destroy-addons: refusals destroy nothing', () => {
   it('without --confirm-destroy and without a TTY: exit 2 at once', async () => {
-    const r = await refused([...CONFIRM, ...DESTROY, '--no-redis-backup'], 2, /second confirmation is needed, and there is no terminal[\s\S]*--confirm-destroy shop/);
+    await refused([...CONFIRM, ...DESTROY, '--no-redis-backup'], 2, /second confirmation is needed, and there is no terminal[\s\S]*--confirm-destroy shop/);
     expect(app().app.maintenance).toBe(false);
   });
 

@@ -1,5 +1,5 @@
 /** `migrate plan --from DIR` through the built CLI: golden files, determinism, bad input. */
-import {readFileSync, writeFileSync, mkdirSync, chmodSync} from 'node:fs';
+import {writeFileSync, mkdirSync, chmodSync} from 'node:fs';
 import {join} from 'node:path';
 import {filesUnder, ROOT, runCli, tempDir} from '../support/cli.ts';
 

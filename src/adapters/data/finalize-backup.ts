@@ -8,7 +8,7 @@ import {createHash} from 'node:crypto';
 import {createReadStream} from 'node:fs';
 import {chmod, mkdir, rm, stat, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import {redact, type DataUrl} from '../../domain/data-url.ts';
+import {redact} from '../../domain/data-url.ts';
 import {MigrateError} from '../../domain/errors.ts';
 import type {FinalizeBackupTools} from '../../ports/finalize-backup.ts';
 import {createPostgresTools, PG_INSTALL_HINT, pgEnv, resolvePgBin} from './postgres.ts';

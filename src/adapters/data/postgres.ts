@@ -12,7 +12,7 @@ import type {Client, ClientConfig} from 'pg';
 import type {PgInventory} from '../../domain/data-copy.ts';
 import {redact, type DataUrl} from '../../domain/data-url.ts';
 import {MigrateError} from '../../domain/errors.ts';
-import type {CopyProgress, PostgresTools, Role} from '../../ports/data.ts';
+import type {PostgresTools, Role} from '../../ports/data.ts';
 import {runTool} from './process.ts';
 
 export const PG_INSTALL_HINT = 'Install the PostgreSQL client tools (Debian/Ubuntu: apt-get install postgresql-client; the major must be at least the source server\'s), or point --pg-bin at their directory.';
