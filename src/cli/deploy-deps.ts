@@ -4,18 +4,11 @@ import {createLocalState} from '../adapters/state/local-state.ts';
 import {renderChangeSet} from '../render/deploy.ts';
 import type {DeployDeps, DeployUi, Report} from '../workflows/deploy.ts';
 import {MigrateError} from '../domain/errors.ts';
+import {ask, canAsk} from './confirm.ts';
 import {herokuSource, planDirFlagDefault, systemClock} from './deps.ts';
 import {withProgress} from './progress.ts';
 
-async function ask(question: string): Promise<boolean> {
-  const {createInterface} = await import('node:readline/promises');
-  const rl = createInterface({input: process.stdin, output: process.stderr});
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
-}
+const yesNo = async (question: string): Promise<boolean> => /^y(es)?$/i.test(await ask(`${question} [y/N] `));
 
 /** Terminal: change sets and prompts on stderr, listr2 progress. CI: plain timestamped lines. --json: JSON lines on stderr. */
 export function terminalUi(json: boolean): DeployUi {
@@ -26,11 +19,11 @@ export function terminalUi(json: boolean): DeployUi {
       ? (event, data) => process.stderr.write(JSON.stringify({at: new Date().toISOString(), step: title, event, ...data}) + '\n')
       : (event) => process.stderr.write(`${new Date().toISOString()} ${title}: ${event}\n`);
   return {
-    interactive: Boolean(process.stdin.isTTY) && tty,
+    interactive: canAsk(),
     showChangeSet: (review) => {
       if (!json) process.stderr.write(renderChangeSet(review, color) + '\n');
     },
-    confirm: ask,
+    confirm: yesNo,
     track: (title, run) => (tty && !json ? withProgress(title, 'tty', run) : run(line(title))),
     note: (message) => {
       if (!json) process.stderr.write(`› ${message}\n`);

@@ -4,6 +4,7 @@ import {createFileStore} from '../adapters/files/file-store.ts';
 import {usageError} from '../domain/errors.ts';
 import {renderRetirementMd} from '../render/finalize.ts';
 import type {FinalizeDeps} from '../workflows/finalize.ts';
+import {ask, canAsk} from './confirm.ts';
 import {cutoverDeps, herokuSource} from './deps.ts';
 
 async function readText(path: string): Promise<string | undefined> {
@@ -20,19 +21,12 @@ async function readText(path: string): Promise<string | undefined> {
  */
 export function appConfirmer(app: string, given: string | undefined): (summary: string) => Promise<void> {
   if (given !== undefined && given !== app) throw usageError(`--confirm '${given}' does not match the app '${app}': nothing was changed.`, `Pass --confirm ${app}.`);
-  if (given === undefined && (!process.stdin.isTTY || !process.stderr.isTTY)) {
+  if (given === undefined && !canAsk()) {
     throw usageError('Finalize changes Heroku and Cloudflare: confirmation needed, and there is no terminal to ask.', `Re-run with --confirm ${app}.`);
   }
   return async (summary) => {
     if (given === app) return;
-    const {createInterface} = await import('node:readline/promises');
-    const rl = createInterface({input: process.stdin, output: process.stderr});
-    try {
-      const answer = await rl.question(`${summary}.\nType the app name (${app}) to continue: `);
-      if (answer.trim() !== app) throw usageError('Cancelled: nothing was changed.', `Type ${app}, or pass --confirm ${app}.`);
-    } finally {
-      rl.close();
-    }
+    if ((await ask(`${summary}.\nType the app name (${app}) to continue: `)) !== app) throw usageError('Cancelled: nothing was changed.', `Type ${app}, or pass --confirm ${app}.`);
   };
 }
 
@@ -54,19 +48,12 @@ export function destroyOptions(
   if (!backupDir) throw usageError('--destroy-addons needs --backup-dir DIR: each database gets a confirmed final backup there before anything is destroyed.', `Re-run with --backup-dir /path/with/room --confirm-destroy ${app}.`);
   const given = flags['confirm-destroy'];
   if (given !== undefined && given !== app) throw usageError(`--confirm-destroy '${given}' does not match the app '${app}': nothing was changed.`, `Pass --confirm-destroy ${app}.`);
-  if (given === undefined && (!process.stdin.isTTY || !process.stderr.isTTY)) {
+  if (given === undefined && !canAsk()) {
     throw usageError('--destroy-addons destroys the Heroku add-ons for good: a second confirmation is needed, and there is no terminal to ask.', `Re-run with --confirm-destroy ${app} (in addition to --confirm ${app}).`);
   }
   const confirmDestroy = async (summary: string) => {
     if (given === app) return;
-    const {createInterface} = await import('node:readline/promises');
-    const rl = createInterface({input: process.stdin, output: process.stderr});
-    try {
-      const answer = await rl.question(`${summary}.\nType "destroy ${app}" to continue: `);
-      if (answer.trim() !== `destroy ${app}`) throw usageError('Cancelled: no add-on was destroyed.', `Type destroy ${app}, or pass --confirm-destroy ${app}.`);
-    } finally {
-      rl.close();
-    }
+    if ((await ask(`${summary}.\nType "destroy ${app}" to continue: `)) !== `destroy ${app}`) throw usageError('Cancelled: no add-on was destroyed.', `Type destroy ${app}, or pass --confirm-destroy ${app}.`);
   };
   return {destroy: {backupDir, noRedisBackup: flags['no-redis-backup'] ?? false}, confirmDestroy};
 }

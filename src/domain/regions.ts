@@ -1,4 +1,6 @@
 /** Heroku region -> nearest AWS region (Common Runtime and Private Spaces regions). */
+import {MigrateError} from './errors.ts';
+
 const REGIONS: Record<string, string> = {
   us: 'us-east-1',
   virginia: 'us-east-1',
@@ -16,4 +18,13 @@ const REGIONS: Record<string, string> = {
 
 export function awsRegionFor(herokuRegion: string | undefined): string {
   return (herokuRegion && REGIONS[herokuRegion]) || 'us-east-1';
+}
+
+/** --region, else AWS_REGION / AWS_DEFAULT_REGION, else the plan's region; refused when it is not a region name. */
+export function resolveRegion(flag: string | undefined, env: Record<string, string | undefined>, planned: string): string {
+  const region = flag ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? planned;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
+    throw new MigrateError('usage', `'${region}' is not an AWS region name.`, {hint: 'Use a region such as us-east-1 (--region or AWS_REGION).'});
+  }
+  return region;
 }

@@ -32,7 +32,7 @@ import type {DbInstanceView, Ec2Network, MemoryDbAdmin, MemoryDbView, RdsAdmin, 
 import type {Clock} from '../ports/files.ts';
 import type {SecretStore} from '../ports/secrets.ts';
 import type {StateStore} from '../ports/state.ts';
-import {resolveRegion} from './secrets-import.ts';
+import {resolveRegion} from '../domain/regions.ts';
 
 export interface ProvisionInput {
   app: string;

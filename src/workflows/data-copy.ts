@@ -32,7 +32,7 @@ import type {HerokuSource} from '../ports/heroku.ts';
 import type {SecretStore} from '../ports/secrets.ts';
 import type {StateStore} from '../ports/state.ts';
 import {resolveSource, resolveTarget, type UrlChoice} from './data-endpoints.ts';
-import {resolveRegion} from './secrets-import.ts';
+import {resolveRegion} from '../domain/regions.ts';
 
 export interface DataCopyInput {
   app: string;

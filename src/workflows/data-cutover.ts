@@ -20,7 +20,8 @@ import type {KeyChecker} from '../ports/secrets.ts';
 import type {ServiceRedeployer} from '../ports/tasks.ts';
 import {copyAddonData, type DataCopyDeps, type DataCopyInput, type DataCopyResult} from './data-copy.ts';
 import {resolveSource, resolveTarget} from './data-endpoints.ts';
-import {resolveRegion, secretsImport} from './secrets-import.ts';
+import {resolveRegion} from '../domain/regions.ts';
+import {secretsImport} from './secrets-import.ts';
 
 export interface DataCutoverInput extends Omit<DataCopyInput, 'allowLive' | 'frozen'> {
   /** the operator confirms the AWS services are stopped (scaled to 0 or answering a maintenance response) */

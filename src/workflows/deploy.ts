@@ -46,7 +46,8 @@ import type {HerokuSource} from '../ports/heroku.ts';
 import {planDrift} from '../domain/plan-drift.ts';
 import {discoverApp} from './discover.ts';
 import {runReleasePhase, type ReleaseOutcome} from './release-phase.ts';
-import {resolveRegion, TAG_APP, TAG_TOOL} from './secrets-import.ts';
+import {resolveRegion} from '../domain/regions.ts';
+import {TAG_APP, TAG_TOOL} from './secrets-import.ts';
 
 export type {ReleaseOutcome} from './release-phase.ts';
 

@@ -5,7 +5,7 @@ import type {AppState} from '../domain/state.ts';
 import type {AlbLookup} from '../ports/alb.ts';
 import type {EdgeBalancer, EdgeSetupResult, EdgeSpec, EdgeView} from '../ports/edge.ts';
 import type {StateStore} from '../ports/state.ts';
-import {resolveRegion} from './secrets-import.ts';
+import {resolveRegion} from '../domain/regions.ts';
 
 export interface EdgeSetupInput {
   app: string;

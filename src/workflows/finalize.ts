@@ -33,7 +33,7 @@ import type {HerokuSource} from '../ports/heroku.ts';
 import type {MetricsGate} from '../ports/metrics.ts';
 import type {StateStore} from '../ports/state.ts';
 import {shareTimeline} from './cutover-journal.ts';
-import {resolveRegion} from './secrets-import.ts';
+import {resolveRegion} from '../domain/regions.ts';
 import {specFromState} from './shift.ts';
 
 export interface FinalizeInput {

@@ -4,6 +4,7 @@
  * AWSCURRENT: either a complete, verified version becomes current or none does.
  */
 import {MigrateError} from '../domain/errors.ts';
+import {resolveRegion} from '../domain/regions.ts';
 import {fingerprint} from '../domain/fingerprint.ts';
 import {
   checkSecretSize,
@@ -63,14 +64,6 @@ export interface SecretsImportResult {
 }
 
 const list = (names: string[], max = 15) => names.slice(0, max).join(', ') + (names.length > max ? ` and ${names.length - max} more` : '');
-
-export function resolveRegion(flag: string | undefined, env: Record<string, string | undefined>, planned: string): string {
-  const region = flag ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? planned;
-  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) {
-    throw new MigrateError('usage', `'${region}' is not an AWS region name.`, {hint: 'Use a region such as us-east-1 (--region or AWS_REGION).'});
-  }
-  return region;
-}
 
 async function desiredContent(
   input: SecretsImportInput,

@@ -11,7 +11,7 @@ import type {MetricsGate} from '../ports/metrics.ts';
 import type {StateStore} from '../ports/state.ts';
 import {journalLine, runCutover, type Interrupts, type StopCommand} from './cutover-runner.ts';
 import {lastVerifiedShare, refuseIfRetired, shiftsFromJournal} from './cutover-journal.ts';
-import {resolveRegion} from './secrets-import.ts';
+import {resolveRegion} from '../domain/regions.ts';
 
 export interface ShiftInput {
   app: string;

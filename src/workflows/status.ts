@@ -6,7 +6,7 @@ import type {EdgeView, PoolHealth} from '../ports/edge.ts';
 import {shareTimeline, shiftsFromJournal} from './cutover-journal.ts';
 import type {ShiftDeps} from './shift.ts';
 import {specFromState} from './shift.ts';
-import {resolveRegion} from './secrets-import.ts';
+import {resolveRegion} from '../domain/regions.ts';
 
 export interface StatusResult {
   app: string;

@@ -43,7 +43,7 @@ export function awsError(err: unknown, action: string): MigrateError {
   if ((status ?? 0) >= 500) {
     return new MigrateError('upstream', `AWS answered ${status} (${name}) while trying to ${action}.`, {hint: 'Retry later; see the AWS Health Dashboard.'});
   }
-  return new MigrateError('aws', `AWS error ${name} while trying to ${action}${e.message && e.message.length < 300 ? `: ${e.message}` : ''}.`, {
+  return new MigrateError('aws', `AWS error ${name} while trying to ${action}${e.message && e.message.length < 300 ? `: ${e.message.replace(/\.+$/, '')}` : ''}.`, {
     hint: 'See the AWS error above; nothing was changed by this step.',
   });
 }
