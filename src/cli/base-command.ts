@@ -5,6 +5,7 @@
 import {Command, Flags} from '@oclif/core';
 import {ExitCode, MigrateError} from '../domain/errors.ts';
 import {APP_NAME_RE} from '../domain/model.ts';
+import {handleSignals} from './signals.ts';
 
 export interface Envelope {
   status: 'ok' | 'error' | 'halted' | 'paused';
@@ -53,6 +54,12 @@ export abstract class BaseCommand extends Command {
   }
 
   private outcome: Envelope['status'] = 'ok';
+
+  /** Ctrl-C / SIGTERM: a message, the lock released, exit 4 (src/cli/signals.ts) */
+  override async init(): Promise<void> {
+    await super.init();
+    handleSignals(`migrate ${this.id ?? ''}`.trim(), () => this.jsonEnabled());
+  }
 
   /** Ends a run that completed with a documented non-zero outcome (3 halted, 4 paused, 1 stopped). */
   protected finish<T>(exitCode: number, result: T): T {

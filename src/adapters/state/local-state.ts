@@ -9,6 +9,7 @@ import {join} from 'node:path';
 import {MigrateError} from '../../domain/errors.ts';
 import {canonicalJson} from '../../domain/plan.ts';
 import {parsePlan} from '../../domain/plan-schema.ts';
+import {dropLock, holdLock} from './held-locks.ts';
 import {emptyState, parseState, type JournalEntry} from '../../domain/state.ts';
 import type {Clock} from '../../ports/files.ts';
 import type {Lock, LockInfo, RollbackRequest, StateStore} from '../../ports/state.ts';
@@ -45,13 +46,6 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-/** Locks this process holds, released on a signal before the process exits (see cli/signals.ts). */
-const held = new Set<() => Promise<void>>();
-export async function releaseHeldLocks(): Promise<number> {
-  const all = [...held];
-  await Promise.allSettled(all.map((release) => release()));
-  return all.length;
-}
 
 export interface LocalStateOptions {
   /** who this process is (tests run several "processes" in one) */
@@ -270,7 +264,7 @@ export function createLocalState(dir: string, app: string, clock: Clock, options
         if (warning) warn(warning);
       }
       const release = async () => {
-        held.delete(release);
+        dropLock(release);
         // only a lock that is still ours: another operator may have taken it over with --break-lock
         const removeIfOurs = async () => {
           const now = parseLock(await readText(lockFile));
@@ -278,7 +272,7 @@ export function createLocalState(dir: string, app: string, clock: Clock, options
         };
         await withMutex(removeIfOurs).catch(() => removeIfOurs().catch(() => undefined));
       };
-      held.add(release);
+      holdLock(release);
       const lock: Lock = {release, ...(warning ? {warning} : {})};
       return lock;
     },
