@@ -94,9 +94,10 @@ function foldCutover(l: CutoverLedger, shift: string, e: CutoverJournalEntry, di
   switch (e.op) {
     case 'shift-started': {
       directions.set(shift, e.direction);
-      const u = l.unproven;
+      // the run read the live share just before it started
+      const u = verified(l, e.liveShare, e.at).unproven;
       const resumed = e.resume && u && sameShare(u.share, e.liveShare) ? {...u, creditFrom: e.at - e.resume.bakedMs, lastEvidenceAt: e.at} : u;
-      return {...l, openShift: shift, unproven: resumed};
+      return {...verified(l, e.liveShare, e.at), openShift: shift, unproven: resumed};
     }
     case 'write-weights':
       if (e.phase !== 'intent') return l;
