@@ -112,6 +112,8 @@ export interface ShiftStepOptions {
   minRequests?: number;
   /** bake of each down step (gates only report on the way down); default 0 */
   downBakeMs?: number;
+  /** up: the current share is an unproven step that must bake first (see StartedEvent.resume) */
+  bakeCurrent?: boolean;
 }
 
 /**
@@ -121,6 +123,8 @@ export interface ShiftStepOptions {
 export function shiftSteps(current: number, target: number, plan: Pick<CutoverPlan, 'steps'>, options: ShiftStepOptions = {}): ShiftStep[] {
   const weights = stepsToward(current, target, options.steps ?? plan.steps.map((s) => s.weight));
   if (target < current) return weights.map((weight) => ({weight, bakeMs: options.downBakeMs ?? 0, minRequests: 0}));
+  // a resumed step is baked again first: the current share is the first step
+  if (options.bakeCurrent) weights.unshift(current);
   return weights.map((weight) => {
     const planned = plan.steps.find((s) => s.weight >= weight - EPSILON) ?? plan.steps.at(-1);
     return {
@@ -159,6 +163,20 @@ export interface StartedEvent {
   /** this many fail verdicts in a row roll back (>= 1) */
   consecutiveFailureLimit: number;
   onFail: OnFail;
+  /**
+   * The live share is a step of an earlier run that has not passed (paused, interrupted, crashed):
+   * it is `steps[0]` and bakes again, without a write. Evidence comes from the journal only (see
+   * domain/cutover-ledger.ts): `bakedMs` is bake time backed by journaled gate verdicts,
+   * `verifiedAt` when the share was verified live (requests count from then), `passedShare` the
+   * share the step was written from (where a failing gate rolls back to).
+   */
+  resume?: ResumeEvidence;
+}
+
+export interface ResumeEvidence {
+  passedShare: number;
+  verifiedAt: number;
+  bakedMs: number;
 }
 
 export type CutoverEvent =
@@ -184,7 +202,7 @@ export type CutoverCommand =
   | {type: 'stop'; exitCode: ExitCodeValue; reason: string; share: number | null};
 
 export type CutoverJournalEntry =
-  | {op: 'shift-started'; phase: 'note'; at: number; liveShare: number; target: number; direction: Direction; steps: ShiftStep[]; pollMs: number; maxBakeExtension: number; consecutiveFailureLimit: number; onFail: OnFail}
+  | {op: 'shift-started'; phase: 'note'; at: number; liveShare: number; target: number; direction: Direction; steps: ShiftStep[]; pollMs: number; maxBakeExtension: number; consecutiveFailureLimit: number; onFail: OnFail; resume?: ResumeEvidence}
   | {op: 'write-weights'; phase: 'intent'; at: number; id: string; share: number; from: number; purpose: WritePurpose; attempt: number}
   | {op: 'write-weights'; phase: 'result'; at: number; id: string; share: number; ok: true}
   | {op: 'write-weights'; phase: 'result'; at: number; id: string; share: number; ok: false; landed: 'unknown'; message: string; retriable: boolean}
@@ -215,7 +233,12 @@ export type CutoverPhase =
   | {kind: 'writing'; write: PendingWrite}
   /** accepted: the write answered OK (false: it answered an error, so it may or may not have landed) */
   | {kind: 'verifying'; write: PendingWrite; accepted: boolean; error: {message: string; retriable: boolean} | null; reads: number}
-  | {kind: 'baking'; startedAt: number; awaiting: 'tick' | 'gates'; consecutiveFailures: number; requests: number}
+  /**
+   * startedAt: when the bake began (earlier than now by the journaled bake time on a resume);
+   * requestsSince: the start of the request count's window (when the share was verified live);
+   * pauseAt: when an inconclusive step pauses (the longest bake; on a resume at least a new extension)
+   */
+  | {kind: 'baking'; startedAt: number; requestsSince: number; pauseAt: number; awaiting: 'tick' | 'gates'; consecutiveFailures: number; requests: number}
   /** rollback requested: read first, so a 0 written by another process is not overwritten */
   | {kind: 'checking-rollback'}
   | {kind: 'stopped'; exitCode: ExitCodeValue; reason: string};
@@ -230,6 +253,9 @@ export interface VerdictRecord {
 export interface StepRecord {
   share: number;
   verifiedAt: number;
+  /** a step resumed by a later run: when, and the bake time the journal credited */
+  resumedAt?: number;
+  bakedBeforeMs?: number;
   verdicts: VerdictRecord[];
   outcome: 'baking' | 'passed' | 'failed' | 'paused' | 'interrupted' | 'abandoned' | 'error';
 }
@@ -344,7 +370,7 @@ export function resume(state: CutoverState, at: number): Transition {
     case 'checking-rollback':
       return {state, commands: [readBack(0)]};
     case 'baking':
-      return {state: {...state, phase: {...phase, awaiting: 'gates'}}, commands: [evaluateGates(state, phase.startedAt)]};
+      return {state: {...state, phase: {...phase, awaiting: 'gates'}}, commands: [evaluateGates(state, phase.requestsSince)]};
     default:
       return assertNever(phase);
   }
@@ -364,29 +390,33 @@ function onStarted(s: CutoverState, e: StartedEvent): Transition {
     consecutiveFailureLimit: e.consecutiveFailureLimit,
     onFail: e.onFail,
   };
-  const started: CutoverState = {...s, config, verifiedShare: e.liveShare, passedShare: e.liveShare, stepIndex: 0};
+  const resumed = e.resume;
+  const started: CutoverState = {...s, config, verifiedShare: e.liveShare, passedShare: resumed?.passedShare ?? e.liveShare, stepIndex: 0};
   const at = e.at;
   const {liveShare, target, steps, pollMs, maxBakeExtension, consecutiveFailureLimit, onFail} = e;
-  const entry = journal({op: 'shift-started', phase: 'note', at, liveShare, target, direction: config.direction, steps, pollMs, maxBakeExtension, consecutiveFailureLimit, onFail});
-  const problem = configProblem(config);
+  const entry = journal({op: 'shift-started', phase: 'note', at, liveShare, target, direction: config.direction, steps, pollMs, maxBakeExtension, consecutiveFailureLimit, onFail, ...(resumed ? {resume: resumed} : {})});
+  const problem = configProblem(config, !!resumed) ?? (resumed ? resumeProblem(config, resumed, at) : null);
   if (problem) return prepend([entry], stop(started, ExitCode.usage, `Cannot start the shift: ${problem}.`, at));
+  // the live share has not passed: bake it again (nothing is written), crediting journaled bake time only
+  if (resumed) return prepend([entry], startBake(started, at, resumed));
   if (sameShare(config.startShare, config.target)) {
     return prepend([entry], stop(started, ExitCode.ok, `The AWS share is already ${pct(config.target)}: nothing to shift.`, at));
   }
   return prepend([entry], startWrite(started, currentStep(started).weight, 'step', at));
 }
 
-function configProblem(c: ShiftConfig): string | null {
+function configProblem(c: ShiftConfig, resumed = false): string | null {
   if (!isShare(c.startShare)) return `the live AWS share ${c.startShare} is not a share from 0 to 100`;
   if (!isShare(c.target)) return `the target ${c.target} is not a share from 0 to 100`;
   if (!(Number.isFinite(c.pollMs) && c.pollMs > 0)) return `the poll interval must be positive (got ${c.pollMs} ms)`;
   if (!(Number.isFinite(c.maxBakeExtension) && c.maxBakeExtension >= 1)) return `the bake extension factor must be at least 1 (got ${c.maxBakeExtension})`;
   if (!(Number.isInteger(c.consecutiveFailureLimit) && c.consecutiveFailureLimit >= 1)) return `the consecutive-failure limit must be a whole number >= 1 (got ${c.consecutiveFailureLimit})`;
   if (c.onFail !== 'last-passed' && c.onFail !== 'zero') return `on-fail must be last-passed or zero (got ${String(c.onFail)})`;
-  if (sameShare(c.startShare, c.target)) return null;
+  if (sameShare(c.startShare, c.target) && !resumed) return null;
   if (c.steps.length === 0) return `no steps lead from ${pct(c.startShare)} to ${pct(c.target)}`;
   let previous = c.startShare;
-  for (const step of c.steps) {
+  for (const [i, step] of c.steps.entries()) {
+    if (i === 0 && resumed && sameShare(step.weight, c.startShare)) continue; // the resumed step (see resumeProblem)
     if (!isShare(step.weight)) return `the step ${step.weight} is not a share from 0 to 100`;
     const forward = c.direction === 'up' ? step.weight > previous : step.weight < previous;
     if (!forward || sameShare(step.weight, previous)) return `the steps must move from ${pct(c.startShare)} toward ${pct(c.target)} one way (${pct(previous)} is followed by ${pct(step.weight)})`;
@@ -395,6 +425,14 @@ function configProblem(c: ShiftConfig): string | null {
     previous = step.weight;
   }
   if (!sameShare(previous, c.target)) return `the last step is ${pct(previous)}, not the target ${pct(c.target)}`;
+  return null;
+}
+
+function resumeProblem(c: ShiftConfig, r: ResumeEvidence, at: number): string | null {
+  if (c.direction !== 'up') return 'only a shift up resumes a step';
+  if (!sameShare(c.steps[0]?.weight ?? NaN, c.startShare)) return `a resumed step must be the live share ${pct(c.startShare)}`;
+  if (!isShare(r.passedShare) || r.passedShare >= c.startShare) return `the share before the resumed step (${r.passedShare}) must be below ${pct(c.startShare)}`;
+  if (!(Number.isFinite(r.bakedMs) && r.bakedMs >= 0 && Number.isFinite(r.verifiedAt) && r.verifiedAt <= at - r.bakedMs)) return 'the journaled bake time of the resumed step is not consistent';
   return null;
 }
 
@@ -628,17 +666,24 @@ function onInterrupted(s: CutoverState, at: number): Transition {
 
 type Baking = Extract<CutoverPhase, {kind: 'baking'}>;
 
-function startBake(s: CutoverState, at: number): Transition {
-  const record: StepRecord = {share: s.verifiedShare, verifiedAt: at, verdicts: [], outcome: 'baking'};
+function startBake(s: CutoverState, at: number, resumed?: ResumeEvidence): Transition {
+  const c = cfg(s);
+  const step = currentStep(s);
+  const startedAt = at - (resumed?.bakedMs ?? 0);
+  const requestsSince = resumed?.verifiedAt ?? at;
+  const longest = step.bakeMs * (c.direction === 'up' ? c.maxBakeExtension : 1);
+  // a resumed step that had used up its longest bake gets one more extension, never less
+  const pauseAt = Math.max(startedAt + longest, resumed ? at + Math.max(0, step.bakeMs - resumed.bakedMs) + step.bakeMs * (c.maxBakeExtension - 1) : 0);
+  const record: StepRecord = {share: s.verifiedShare, verifiedAt: requestsSince, verdicts: [], outcome: 'baking', ...(resumed ? {resumedAt: at, bakedBeforeMs: resumed.bakedMs} : {})};
   return {
-    state: {...s, history: [...s.history, record], phase: {kind: 'baking', startedAt: at, awaiting: 'gates', consecutiveFailures: 0, requests: 0}},
-    commands: [evaluateGates(s, at)],
+    state: {...s, history: [...s.history, record], phase: {kind: 'baking', startedAt, requestsSince, pauseAt, awaiting: 'gates', consecutiveFailures: 0, requests: 0}},
+    commands: [evaluateGates(s, requestsSince)],
   };
 }
 
 function onTick(s: CutoverState): Transition {
   if (s.phase.kind !== 'baking' || s.phase.awaiting !== 'tick') return ignore(s);
-  return {state: {...s, phase: {...s.phase, awaiting: 'gates'}}, commands: [evaluateGates(s, s.phase.startedAt)]};
+  return {state: {...s, phase: {...s.phase, awaiting: 'gates'}}, commands: [evaluateGates(s, s.phase.requestsSince)]};
 }
 
 function onVerdict(s: CutoverState, verdict: Verdict, requests: number, reasons: string[], at: number): Transition {
@@ -675,7 +720,7 @@ function decide(c: ShiftConfig, step: ShiftStep, baking: Baking, verdict: Verdic
   if (c.direction === 'down') return elapsed >= step.bakeMs ? {kind: 'promote'} : {kind: 'wait'};
   if (verdict === 'fail' && baking.consecutiveFailures >= c.consecutiveFailureLimit) return {kind: 'rollback'};
   if (verdict === 'pass' && elapsed >= step.bakeMs && baking.requests >= step.minRequests) return {kind: 'promote'};
-  if (elapsed >= step.bakeMs * c.maxBakeExtension) return {kind: 'pause'};
+  if (at >= baking.pauseAt) return {kind: 'pause'};
   return {kind: 'wait'};
 }
 
@@ -686,7 +731,7 @@ function act(s: CutoverState, baking: Baking, decision: Decision, at: number): T
     case 'rollback':
       return gateRollback(s, at);
     case 'wait':
-      return {state: {...s, phase: {...baking, awaiting: 'tick'}}, commands: [{type: 'wait', ms: pollDelay(cfg(s), currentStep(s), baking.startedAt, at)}]};
+      return {state: {...s, phase: {...baking, awaiting: 'tick'}}, commands: [{type: 'wait', ms: pollDelay(cfg(s), currentStep(s), baking, at)}]};
     case 'pause':
       return stop(closeStep(s, 'paused'), ExitCode.paused, pauseReason(s, baking, at), at);
     default:
@@ -695,9 +740,9 @@ function act(s: CutoverState, baking: Baking, decision: Decision, at: number): T
 }
 
 /** Poll every pollMs, but also exactly when the bake and the longest bake end. */
-function pollDelay(c: ShiftConfig, step: ShiftStep, startedAt: number, at: number): number {
-  const ends = c.direction === 'up' ? [step.bakeMs, step.bakeMs * c.maxBakeExtension] : [step.bakeMs];
-  const upcoming = ends.map((ms) => startedAt + ms).filter((end) => end > at);
+function pollDelay(c: ShiftConfig, step: ShiftStep, baking: Baking, at: number): number {
+  const ends = [baking.startedAt + step.bakeMs, ...(c.direction === 'up' ? [baking.pauseAt] : [])];
+  const upcoming = ends.filter((end) => end > at);
   return Math.max(1, Math.ceil(Math.min(at + c.pollMs, ...upcoming) - at));
 }
 
@@ -807,8 +852,8 @@ export function eventsFromJournal(entries: readonly CutoverJournalEntry[]): Cuto
     const at = entry.at;
     switch (entry.op) {
       case 'shift-started': {
-        const {liveShare, target, steps, pollMs, maxBakeExtension, consecutiveFailureLimit, onFail} = entry;
-        return [{type: 'started', at, liveShare, target, steps, pollMs, maxBakeExtension, consecutiveFailureLimit, onFail}];
+        const {liveShare, target, steps, pollMs, maxBakeExtension, consecutiveFailureLimit, onFail, resume: resumed} = entry;
+        return [{type: 'started', at, liveShare, target, steps, pollMs, maxBakeExtension, consecutiveFailureLimit, onFail, ...(resumed ? {resume: resumed} : {})}];
       }
       case 'write-weights':
         if (entry.phase === 'intent') return [];
@@ -898,7 +943,7 @@ function bakeStatus(c: ShiftConfig, step: ShiftStep, baking: Baking, now: number
     elapsedMs,
     bakeMs: step.bakeMs,
     leftMs: Math.max(0, step.bakeMs - elapsedMs),
-    extensionLeftMs: Math.max(0, step.bakeMs * (c.direction === 'up' ? c.maxBakeExtension : 1) - elapsedMs),
+    extensionLeftMs: Math.max(0, (c.direction === 'up' ? baking.pauseAt : baking.startedAt + step.bakeMs) - Math.max(now, baking.startedAt)),
     requests: baking.requests,
     minRequests: c.direction === 'up' ? step.minRequests : 0,
     consecutiveFailures: baking.consecutiveFailures,

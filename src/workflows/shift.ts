@@ -2,15 +2,16 @@
  * `migrate shift --to N%`: reconcile the live weights with the journal (recovering from a crashed
  * run), then drive the cutover state machine step by step through Cloudflare and CloudWatch.
  */
-import {describeState, initialState, next, parseShare, parseSteps, sameShare, shiftSteps, type CutoverStatus, type OnFail, type ShiftStep} from '../domain/cutover.ts';
-import {MigrateError} from '../domain/errors.ts';
+import {describeState, formatDuration, initialState, next, parseShare, parseSteps, sameShare, shiftSteps, type CutoverStatus, type OnFail, type ResumeEvidence, type ShiftStep} from '../domain/cutover.ts';
+import {foldLedger, knownShares, resumeEvidence, type CutoverLedger} from '../domain/cutover-ledger.ts';
+import {ExitCode, MigrateError} from '../domain/errors.ts';
 import type {Plan} from '../domain/plan.ts';
 import type {AppState} from '../domain/state.ts';
 import type {EdgeBalancer, EdgeSpec} from '../ports/edge.ts';
 import type {MetricsGate} from '../ports/metrics.ts';
 import type {StateStore} from '../ports/state.ts';
 import {journalLine, runCutover, type Interrupts, type StopCommand} from './cutover-runner.ts';
-import {lastVerifiedShare, refuseIfRetired, shiftsFromJournal} from './cutover-journal.ts';
+import {refuseIfRetired} from './cutover-journal.ts';
 import {resolveRegion} from '../domain/regions.ts';
 
 export interface ShiftInput {
@@ -52,6 +53,8 @@ export interface ShiftResult {
   dryRun: boolean;
   stop: StopCommand | null;
   status: CutoverStatus | null;
+  /** the live share was a step that had not passed: this run baked it again first */
+  resumed: (ResumeEvidence & {share: number}) | null;
   warnings: string[];
 }
 
@@ -72,34 +75,52 @@ export function specFromState(plan: Plan, s: AppState): EdgeSpec {
 }
 
 /**
- * Closes a shift whose process died, or that stopped without verifying the live share (its write
- * could not be read back): journals what is live now, so the history is whole again.
+ * Reconciles the live share with the journal's story (domain/cutover-ledger.ts) before anything
+ * is written: the live share must be the last verified one or the one a write in flight was
+ * setting (any shift's, or a rollback's by `migrate rollback`, a gate or the guard); anything else
+ * was written outside migrate and needs --adopt. Journals what it learnt (unless a dry run), closes
+ * a shift whose process ended without closing it, and returns the evidence for resuming the live
+ * share's step when it has not passed.
  */
-async function recoverCrashedShift(deps: ShiftDeps, journalLive: number, live: number, input: ShiftInput, plan: Plan): Promise<string | null> {
-  const shifts = shiftsFromJournal(await deps.state.readJournal());
-  const last = shifts.at(-1);
-  const stoppedUnverified = last?.entries.some((e) => e.op === 'stopped' && e.share === null) ?? false;
-  const closedAlready = stoppedUnverified && last?.entries.at(-1)?.op === 'read-back';
-  if (!last || (last.stopped && !stoppedUnverified) || closedAlready) return null;
-  const phase = last.state.phase;
-  const lastWrite = last.entries.findLast((e) => e.op === 'write-weights' && e.phase === 'intent');
-  const pending = phase.kind === 'writing' || phase.kind === 'verifying' ? phase.write.share : stoppedUnverified && lastWrite?.op === 'write-weights' ? lastWrite.share : null;
-  // a run that could not journal rolls back to its last passed share before it exits (cutover-runner.ts)
-  const known = [last.state.verifiedShare, last.state.passedShare, ...(pending === null ? [] : [pending])];
-  if (stoppedUnverified && lastWrite?.op === 'write-weights') known.push(lastWrite.from);
-  const how = stoppedUnverified ? 'stopped without verifying the live share' : 'ended unexpectedly';
-  if (!known.some((share) => sameShare(share, live)) && !input.adopt) {
-    throw new MigrateError('conflict', `The previous shift (${last.shiftId}) ${how}, and the live AWS share ${live}% is neither its last verified share (${last.state.verifiedShare}%) nor the share it was writing.`, {
-      hint: `Someone changed the weights in Cloudflare. Check ${plan.app.name}'s load balancer, then re-run with --adopt to continue from ${live}%.`,
-    });
-  }
+async function reconcile(deps: ShiftDeps, live: number, input: ShiftInput, plan: Plan, write: boolean): Promise<{resume: ResumeEvidence | null; warnings: string[]}> {
+  const ledger = foldLedger(await deps.state.readJournal());
+  const warnings: string[] = [];
   const at = deps.now();
-  await deps.state.journal(journalLine(last.shiftId, {op: 'read-back', phase: 'verify', at, id: null, expected: pending ?? last.state.verifiedShare, live, ok: true}));
-  if (!last.stopped) {
-    await deps.state.journal(journalLine(last.shiftId, {op: 'stopped', phase: 'note', at, exitCode: 4, reason: `recovered by a later run: the previous run ended unexpectedly; live AWS share ${live}% (verified)`, share: live}));
+  const known = knownShares(ledger);
+  const app = plan.app.name;
+  if (!known.some((k) => sameShare(k, live))) {
+    if (!input.adopt) {
+      const whatJournal = known.length > 1 ? `${known[0]}% (verified) or ${known[1]}% (being written when the last run ended)` : `${known[0]}%`;
+      throw new MigrateError('conflict', `The live AWS share is ${live}%, but the journal last verified ${whatJournal}: the weights were changed outside migrate.`, {
+        hint: `Someone changed the weights in Cloudflare. Check ${app}'s load balancer, then re-run with --adopt to continue from ${live}%.`,
+      });
+    }
+    if (write) await deps.state.journal({id: `adopt-${isoId(at)}`, op: 'cutover-adopt', phase: 'verify', ok: true, details: {live, journal: ledger.verifiedShare}});
+    warnings.push(`Adopted the live AWS share ${live}% (the journal last verified ${ledger.verifiedShare}%).`);
+  } else if (ledger.inFlight && write) {
+    // learn the outcome of a write the journal never verified
+    const w = ledger.inFlight;
+    if (w.shiftId) await deps.state.journal(journalLine(w.shiftId, {op: 'read-back', phase: 'verify', at, id: w.id, expected: w.share, live, ok: sameShare(live, w.share)}));
+    else await deps.state.journal({id: `reconcile-${isoId(at)}`, op: 'cutover-reconcile', phase: 'verify', ok: true, details: {live, inFlight: w.share}});
   }
-  return `The previous shift ${last.shiftId} ${how} (journal: ${journalLive}%); the live share is now verified at ${live}% and recorded.`;
+  if (ledger.openShift && write) {
+    const reason = `recovered by a later run: the previous run ended unexpectedly; live AWS share ${live}% (verified)`;
+    await deps.state.journal(journalLine(ledger.openShift, {op: 'stopped', phase: 'note', at, exitCode: ExitCode.paused, reason, share: live}));
+    warnings.push(`The previous shift ${ledger.openShift} ended unexpectedly; it was closed at the live, verified ${live}%.`);
+  }
+  if (input.adopt && !known.some((k) => sameShare(k, live))) return {resume: null, warnings};
+  const after = write ? foldLedger(await deps.state.readJournal()) : previewLedger(ledger, live, at);
+  return {resume: resumeEvidence(after, live), warnings};
 }
+
+/** what reconcile would journal, without writing it (dry run) */
+function previewLedger(ledger: CutoverLedger, live: number, at: number): CutoverLedger {
+  const w = ledger.inFlight;
+  if (w && sameShare(w.share, live) && w.upStep) return {...ledger, unproven: {share: live, from: w.from, verifiedAt: at, creditFrom: at, lastEvidenceAt: at}};
+  return ledger;
+}
+
+const isoId = (at: number) => new Date(at).toISOString().replace(/[:.]/g, '-');
 
 export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise<ShiftResult> {
   const target = parseShare(input.to);
@@ -113,34 +134,31 @@ export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise
     const edge = await deps.edge();
     let view = await edge.read(spec);
     const live = view.awsShare;
-    const journal = await deps.state.readJournal();
-    refuseIfRetired(journal, plan.app.name, 'shift traffic to');
-    const journalLive = lastVerifiedShare(journal);
-    const recovered = input.dryRun ? null : await recoverCrashedShift(deps, journalLive, live, input, plan);
-    if (recovered) warnings.push(recovered);
-    else if (live !== journalLive && !input.adopt) {
-      throw new MigrateError('conflict', `The live AWS share is ${live}%, but the journal last verified ${journalLive}%: the weights were changed outside migrate.`, {
-        hint: `Check the load balancer in Cloudflare; re-run with --adopt to continue from ${live}%.`,
-      });
-    }
-    const steps = shiftSteps(live, target, plan.cutover, {steps: customSteps, bakeMs: input.bakeMs, minRequests: input.minRequests});
+    refuseIfRetired(await deps.state.readJournal(), plan.app.name, 'shift traffic to');
+    const reconciled = await reconcile(deps, live, input, plan, !input.dryRun);
+    warnings.push(...reconciled.warnings);
+    // an unpassed live step bakes again before anything goes higher (a shift down needs no evidence)
+    const resume = target >= live ? reconciled.resume : null;
+    const steps = shiftSteps(live, target, plan.cutover, {steps: customSteps, bakeMs: input.bakeMs, minRequests: input.minRequests, bakeCurrent: !!resume});
     const gates = plan.cutover.gates.alarms;
-    const base = {from: live, target, steps, gates, warnings};
+    const base = {from: live, target, steps, gates, warnings, resumed: resume ? {share: live, ...resume} : null};
     if (input.dryRun || steps.length === 0) return {...base, shiftId: null, dryRun: !!input.dryRun, stop: null, status: null};
 
     const metrics = await deps.metrics(resolveRegion(input.region, deps.env, plan.app.awsRegion));
-    if (target > live) {
+    const up = target > live || !!resume;
+    if (up) {
       const states = await metrics.alarmStates(gates);
       const missing = Object.entries(states).filter(([, s]) => s === 'MISSING').map(([n]) => n);
       if (missing.length) {
         throw new MigrateError('input', `Gate alarms do not exist: ${missing.join(', ')}. Shifting traffic without them would be unguarded.`, {hint: 'Deploy the stacks first (`migrate deploy`), which create the alarms.'});
       }
     }
-    await deps.confirm(`Shift ${plan.app.name} from ${live}% to ${target}% AWS in ${steps.length} step(s): ${steps.map((s) => `${s.weight}%`).join(' → ')}`);
+    const resuming = resume ? `resume the unpassed ${live}% step (${formatDuration(resume.bakedMs)} baked per the journal), then ` : '';
+    await deps.confirm(`Shift ${plan.app.name} from ${live}% to ${target}% AWS: ${resuming}${steps.length} step(s): ${steps.map((s) => `${s.weight}%`).join(' → ')}`);
     const shiftId = `shift-${new Date(deps.now()).toISOString().replace(/[:.]/g, '-')}`;
     const startedAtIso = new Date(deps.now()).toISOString();
     await deps.state.clearRollbackRequest();
-    if (target > live && !view.awsPoolEnabled) {
+    if (up && !view.awsPoolEnabled) {
       await deps.state.journal({id: `${shiftId}/enable-pool`, op: 'aws-pool-enable', phase: 'intent'});
       await edge.setAwsPoolEnabled(view, true, spec);
       view = await edge.read(spec);
@@ -156,6 +174,7 @@ export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise
       maxBakeExtension: input.maxBakeExtension ?? plan.cutover.maxBakeExtension,
       consecutiveFailureLimit: input.consecutiveFailures ?? plan.cutover.consecutiveFailures,
       onFail: input.onFail ?? 'last-passed',
+      ...(resume ? {resume} : {}),
     });
     const {state, stop} = await runCutover(
       {state: deps.state, edge, spec, view, metrics, alarms: gates, albFullName: appState.aws!.albFullName, now: deps.now, sleep: deps.sleep, interrupts: deps.interrupts, shiftId, startedAtIso, onProgress: (s) => deps.onProgress?.(s)},

@@ -1,6 +1,8 @@
 /**
  * Crash test: `migrate shift` killed with SIGKILL at random moments. After every kill the live
- * AWS share is the last verified share or the share being written; every re-run converges.
+ * AWS share is the last verified share or the share being written; every re-run converges; and,
+ * measured per step on the fake Cloudflare, no step up is followed by a higher write sooner than
+ * the bake after it was verified, across kills and re-runs.
  */
 import {spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
@@ -9,6 +11,7 @@ import {createLocalState} from '../../src/adapters/state/local-state.ts';
 import {shiftsFromJournal} from '../../src/workflows/cutover-journal.ts';
 import {BIN, ROOT} from '../support/cli.ts';
 import {startCutoverEnv, type CutoverEnv} from '../support/cutover-env.ts';
+import {bakesBeforePromotion} from '../support/cutover-world.ts';
 import {createGateAlarms} from '../support/gates.ts';
 import {resetMoto} from '../support/moto.ts';
 
@@ -46,8 +49,11 @@ const journalLines = () => {
  * Runs a shift; with `kill`, SIGKILLs it once the journal has grown by `kill.afterLines` lines
  * (the shift is then mid-flight whatever the machine's load) plus `kill.delayMs`.
  */
+const BAKE_MS = 700;
+
 function shift(target: number, kill: {afterLines: number; delayMs: number} | null): Promise<{code: number; stderr: string}> {
-  const bake = kill === null ? '100ms' : '700ms';
+  // the re-run is the same command: a resume must not shorten the killed run's bake
+  const bake = `${BAKE_MS}ms`;
   const args = ['shift', '--app', 'shop', '--plan-dir', w.planDir, '--to', String(target), '--steps', '1,5,10,25', '--bake', bake, '--poll', '100ms', '--min-requests', '0', '--yes', '--break-lock'];
   const child = spawn(process.execPath, [BIN, ...args], {cwd: ROOT, env: {...process.env, NO_COLOR: '1', ...w.env}, stdio: ['ignore', 'ignore', 'pipe']});
   let stderr = '';
@@ -107,6 +113,11 @@ it(`survives ${RUNS} SIGKILLs at random moments (seed ${SEED})`, async () => {
     expect(Object.keys(weights).sort()).toEqual([stateFile.edge.awsPoolId, stateFile.edge.herokuPoolId].sort());
     expect(weights[stateFile.edge.awsPoolId]).toBeLessThanOrEqual(0.25);
   }
+  // measured on the fake, per step up: from the read that verified it to the next, higher write,
+  // at least the bake, whichever run wrote them (a kill never shortens a bake)
+  const bakes = bakesBeforePromotion(w);
+  const short = bakes.filter((b) => b.bakedMs !== null && b.bakedMs < BAKE_MS);
+  expect({short, promotions: bakes.filter((b) => b.bakedMs !== null).length > RUNS / 2}).toEqual({short: [], promotions: true});
   // the kills must land mid-shift often enough for the test to mean something
   const killed = outcomes.filter((o) => o.startsWith('killed')).length;
   if (killed < RUNS / 2) throw new Error(`only ${killed} of ${RUNS} kills landed mid-shift:\n${outcomes.join('\n')}`);

@@ -311,6 +311,8 @@ export interface RequestLogEntry {
   body?: unknown;
   /** 0 until the answer is sent */
   status: number;
+  /** when the request arrived (epoch ms) */
+  at: number;
 }
 export type FaultStatus = 429 | 500 | 502 | 503 | 504;
 export interface FaultOptions {
@@ -523,7 +525,7 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): 
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
     const method = req.method ?? 'GET';
     const {body, malformed} = await readBody(req);
-    const entry: RequestLogEntry = {method, path: url.pathname.startsWith(BASE_PATH) ? url.pathname.slice(BASE_PATH.length) : url.pathname, status: 0};
+    const entry: RequestLogEntry = {method, path: url.pathname.startsWith(BASE_PATH) ? url.pathname.slice(BASE_PATH.length) : url.pathname, status: 0, at: Date.now()};
     if (body !== undefined) entry.body = body;
     requests.push(entry);
     const send = ({status, body: payload, headers = {}}: Answer) => {
