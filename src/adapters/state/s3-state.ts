@@ -21,7 +21,8 @@ import {canonicalJson} from '../../domain/plan.ts';
 import {parsePlan} from '../../domain/plan-schema.ts';
 import {emptyState, parseState, type JournalEntry} from '../../domain/state.ts';
 import type {Clock} from '../../ports/files.ts';
-import type {Lock, LockInfo, RollbackRequest, StateStore} from '../../ports/state.ts';
+import type {Lock, LockInfo, RollbackRequest} from '../../ports/state.ts';
+import type {RemoteStateStore} from '../../ports/state-backend.ts';
 import {awsError} from '../aws/errors.ts';
 
 export interface S3StateOptions {
@@ -53,18 +54,9 @@ export interface S3LockBody extends LockInfo {
   renewedAt: string;
 }
 
-export interface S3StateStore extends StateStore {
-  readonly location: string;
-  /** S3 requests made so far, by operation (benchmarks and tests) */
-  calls(): Record<string, number>;
-  /** every key under the app's prefix, in order (state show, state pull, canary scans) */
-  listKeys(): Promise<string[]>;
+export interface S3StateStore extends RemoteStateStore {
   /** one object's text (null when absent) */
   readObject(key: string): Promise<string | null>;
-  /** writes the bucket's copy of plan.json (read by holders without the plan directory, e.g. the guard) */
-  writePlanCopy(text: string): Promise<void>;
-  /** stops lease renewals and closes the client */
-  close(): void;
 }
 
 const SEQ_DIGITS = 12;
@@ -258,6 +250,18 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
     },
     async writePlanCopy(text) {
       await put(keys.plan, text);
+    },
+    async removeAll() {
+      const doomed = (await list(base)).filter((k) => k !== keys.lock);
+      for (let i = 0; i < doomed.length; i += 1000) {
+        const Objects = doomed.slice(i, i + 1000).map((Key) => ({Key}));
+        const r = await send('DeleteObjects', `delete the state objects under ${location}`, () => client.send(new s3.DeleteObjectsCommand({Bucket: bucket, Delete: {Objects, Quiet: true}})));
+        if (r.Errors?.length) throw new MigrateError('aws', `S3 refused to delete ${r.Errors.length} object(s) under ${location} (${r.Errors[0]?.Code ?? 'error'}).`, {hint: 'Grant s3:DeleteObject on the prefix (docs/team-state.md), then re-run.'});
+      }
+      entries.clear();
+      contiguous = 0;
+      nextSeq = 0;
+      return doomed.length;
     },
 
     async readPlan() {
