@@ -156,46 +156,71 @@ export async function stateInitWorkflow(input: StateInitInput, deps: StateBacken
   const localLock = local ? await local.lock('state init', {breakLock: input.breakLock}) : null;
   let remote: RemoteStateStore | null = null;
   try {
-    for (const c of changes) {
+    // the TLS-only policy comes last, once the state is in place and the lock released
+    const apply = async (c: (typeof changes)[number]) => {
       deps.onNote?.(`Bucket ${bucket}: ${c.label}`);
       if (c.key === 'create') await admin.create(bucket, bucketRegion);
       if (c.key === 'versioning') await admin.enableVersioning(bucket);
       if (c.key === 'public') await admin.blockPublicAccess(bucket);
       if (c.key === 'encryption') await admin.setEncryption(bucket, input.kmsKey);
       if (c.key === 'policy') await admin.putPolicy(bucket, c.policy!);
-    }
+    };
+    for (const c of changes.filter((c) => c.key !== 'policy')) await apply(c);
     remote = await deps.openRemote(backend, input.planDir);
-    const remoteLock = await remote.lock('state init', {breakLock: input.breakLock});
-    let adopted = false;
-    try {
-      const there = await contents(remote, (await remote.listKeys()).some((k) => k.endsWith('/state.json')));
-      if (moving && current?.type === 's3') {
-        if (!startsWith(there.journal, moving.journal)) {
-          throw new MigrateError('conflict', `${input.planDir} still holds local state files that ${location} does not contain.`, {
-            hint: `Inspect both (\`migrate state pull\`), then move the local files (${localFiles.join(', ')}) out of the plan directory.`,
-          });
-        }
-        deps.onNote?.(`Removing the local state files left over from the move to ${location} (S3 holds them)`);
-      } else if (moving && !isEmpty(moving)) {
-        if (!isEmpty(there)) {
-          throw new MigrateError('conflict', `Both ${input.planDir} and ${location} hold state for ${input.app} (${moving.journal.length} and ${there.journal.length} journal entries).`, {
-            hint: `Someone already moved ${input.app}'s state there: commit their backend.json instead (git pull), or inspect both with \`migrate state pull\` and remove the copy that is out of date.`,
-          });
-        }
-        deps.onNote?.(`Copying the state and ${moving.journal.length} journal entries to ${location}`);
-        await copyContents(moving, remote, location);
-      } else adopted = !isEmpty(there);
-      await remote.writePlanCopy(canonicalJson(plan, 2) + '\n');
-      if (moving && !isEmpty(moving) && current?.type !== 's3') await remote.journal({id: `state-init-${deps.now().toISOString()}`, op: 'state.move', phase: 'note', details: {from: previous, to: location, journalEntries: moved.journalEntries}});
-      await deps.files.write(input.planDir, backend);
-      const removed = local ? await deps.files.removeLocalStateFiles(input.planDir) : [];
-      return {...base, removed, adopted, dryRun: false};
-    } finally {
-      await remoteLock.release();
-    }
+    const done = await moveIn(remote, {input, deps, moving, local, localFiles, location, previous, backend, journalEntries: moved.journalEntries, planText: canonicalJson(plan, 2) + '\n', s3Before: current?.type === 's3'});
+    for (const c of changes.filter((c) => c.key === 'policy')) await apply(c);
+    return {...base, ...done, dryRun: false};
   } finally {
     remote?.close();
     await localLock?.release();
+  }
+}
+
+interface MoveIn {
+  input: StateInitInput;
+  deps: StateBackendDeps;
+  moving: Contents | null;
+  local: StateStore | null;
+  localFiles: string[];
+  location: string;
+  previous: string;
+  backend: S3Backend;
+  journalEntries: number;
+  planText: string;
+  /** the backend was already this bucket (a re-run) */
+  s3Before: boolean;
+}
+
+/** under the bucket's lock: copy (or adopt, or check leftovers), switch backend.json, remove the local files */
+async function moveIn(remote: RemoteStateStore, m: MoveIn): Promise<{removed: string[]; adopted: boolean}> {
+  const {input, deps, moving, location} = m;
+  const remoteLock = await remote.lock('state init', {breakLock: input.breakLock});
+  try {
+    const there = await contents(remote, (await remote.listKeys()).some((k) => k.endsWith('/state.json')));
+    let adopted = false;
+    if (moving && m.s3Before) {
+      if (!startsWith(there.journal, moving.journal)) {
+        throw new MigrateError('conflict', `${input.planDir} still holds local state files that ${location} does not contain.`, {
+          hint: `Inspect both (\`migrate state pull\`), then move the local files (${m.localFiles.join(', ')}) out of the plan directory.`,
+        });
+      }
+      deps.onNote?.(`Removing the local state files left over from the move to ${location} (S3 holds them)`);
+    } else if (moving && !isEmpty(moving)) {
+      if (!isEmpty(there)) {
+        throw new MigrateError('conflict', `Both ${input.planDir} and ${location} hold state for ${input.app} (${moving.journal.length} and ${there.journal.length} journal entries).`, {
+          hint: `Someone already moved ${input.app}'s state there: commit their backend.json instead (git pull), or inspect both with \`migrate state pull\` and remove the copy that is out of date.`,
+        });
+      }
+      deps.onNote?.(`Copying the state and ${moving.journal.length} journal entries to ${location}`);
+      await copyContents(moving, remote, location);
+      await remote.journal({id: `state-init-${deps.now().toISOString()}`, op: 'state.move', phase: 'note', details: {from: m.previous, to: location, journalEntries: m.journalEntries}});
+    } else adopted = !isEmpty(there);
+    await remote.writePlanCopy(m.planText);
+    await deps.files.write(input.planDir, m.backend);
+    const removed = m.local ? await deps.files.removeLocalStateFiles(input.planDir) : [];
+    return {removed, adopted};
+  } finally {
+    await remoteLock.release();
   }
 }
 
