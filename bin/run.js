@@ -4,5 +4,7 @@
 import module from 'node:module';
 
 module.enableCompileCache?.();
+// DEBUG/NODE_DEBUG must not print config var values or tokens (docs/debugging.md).
+await (await import('../dist/cli/debug-guard.js')).guardDebugOutput();
 const {execute} = await import('@oclif/core/execute');
 await execute({dir: import.meta.url});

@@ -17,7 +17,10 @@ export async function herokuSource(): Promise<HerokuSource> {
   return createHerokuSource({});
 }
 
-export const planDeps = () => ({files: createFileStore(), heroku: herokuSource, catalog: () => loadCatalog(), stackBlocks: () => loadStackBlocks()});
+/** keyed fingerprints of config values, under a key outside the repository (docs/safety.md) */
+export const fingerprinter = async () => (await import('../adapters/files/fingerprint-key.ts')).loadFingerprinter();
+
+export const planDeps = () => ({files: createFileStore(), heroku: herokuSource, fingerprinter, catalog: () => loadCatalog(), stackBlocks: () => loadStackBlocks()});
 
 export const planDirFlagDefault = (app: string) => join('plans', app);
 

@@ -11,7 +11,6 @@ import type {
   HerokuRelease,
   HerokuSlug,
 } from '../ports/heroku.ts';
-import {fingerprint} from './fingerprint.ts';
 import type {AppModel} from './model.ts';
 
 export interface HerokuRecords {
@@ -44,7 +43,11 @@ export function currentRelease(releases: HerokuRelease[]): HerokuRelease | undef
   return releases.find((r) => r.current) ?? [...releases].filter((r) => r.status === 'succeeded').sort((a, b) => b.version - a.version)[0];
 }
 
-export function assembleAppModel(r: HerokuRecords): AppModel {
+/**
+ * @param fingerprint keyed fingerprint of a value (see fingerprint.ts); without it the model
+ *   holds config var names only
+ */
+export function assembleAppModel(r: HerokuRecords, fingerprint?: (value: string) => string): AppModel {
   const generation = typeof r.app.generation === 'string' ? r.app.generation : r.app.generation?.name;
   const release = r.slug?.process_types.release;
   return {
@@ -62,7 +65,7 @@ export function assembleAppModel(r: HerokuRecords): AppModel {
     releaseCommand: release,
     configVars: Object.keys(r.configVars)
       .sort()
-      .map((name) => ({name, fingerprint: fingerprint(r.configVars[name] ?? '')})),
+      .map((name) => (fingerprint ? {name, fingerprint: fingerprint(r.configVars[name] ?? '')} : {name})),
     addons: r.addons
       .map((a) => ({
         name: a.name,

@@ -3,6 +3,7 @@
  * produces and what the planner consumes. It holds config var NAMES and fingerprints, never values.
  */
 import {z} from 'zod';
+import {dropLegacyFingerprint, KEYED_FINGERPRINT_RE} from './fingerprint.ts';
 
 export const processSchema = z.object({
   type: z.string().min(1),
@@ -12,14 +13,16 @@ export const processSchema = z.object({
 });
 export type ProcessType = z.infer<typeof processSchema>;
 
-export const configVarSchema = z.object({
+const configVarObject = z.object({
   name: z.string().min(1),
-  /** `sha256:<hex>` of the value; absent when the source only knows names (app.json). */
-  fingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
+  /** keyed fingerprint of the value (see fingerprint.ts); absent when the source only knows names (app.json). */
+  fingerprint: z.string().regex(KEYED_FINGERPRINT_RE).optional(),
   /** app.json marks some env entries as not required */
   required: z.boolean().optional(),
 });
-export type ConfigVarRef = z.infer<typeof configVarSchema>;
+/** Older files' plain SHA-256 fingerprints are dropped on read (they let anyone confirm a guessed value). */
+export const configVarSchema = z.preprocess(dropLegacyFingerprint, configVarObject);
+export type ConfigVarRef = z.infer<typeof configVarObject>;
 
 export const addonSchema = z.object({
   /** the add-on resource name on Heroku, e.g. postgresql-curly-12345 (or the `as` name from app.json) */

@@ -1,6 +1,7 @@
 /** zod schema of plan.json, checked against the Plan type at compile time; used on every read. */
 import {z} from 'zod';
 import {MigrateError} from './errors.ts';
+import {dropLegacyFingerprint, KEYED_FINGERPRINT_RE} from './fingerprint.ts';
 import {PLAN_SCHEMA_VERSION, type Plan} from './plan.ts';
 
 const str = z.string();
@@ -66,14 +67,14 @@ export const planSchema: z.ZodType<Plan> = z.object({
   ),
   releaseTask: z.object({command: str, cpu: z.number(), memory: z.number(), timeoutSeconds: z.number()}).nullable(),
   config: z.array(
-    z.object({
+    z.preprocess(dropLegacyFingerprint, z.object({
       name: str,
       class: z.enum(['app', 'addon', 'platform']),
       action: z.enum(['secret', 'remap', 'drop', 'translate']),
       owner: str.optional(),
       note: str.optional(),
-      fingerprint: str.optional(),
-    }),
+      fingerprint: z.string().regex(KEYED_FINGERPRINT_RE).optional(),
+    })),
   ),
   secret: z.object({name: str, keys: z.array(str), sharedUntilWindow: z.array(str)}),
   addons: z.array(addonSchema),

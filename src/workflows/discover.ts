@@ -3,7 +3,8 @@ import {assembleAppModel, currentRelease} from '../domain/discovery.ts';
 import type {AppModel} from '../domain/model.ts';
 import type {HerokuSource} from '../ports/heroku.ts';
 
-export async function discoverApp(heroku: HerokuSource, app: string): Promise<AppModel> {
+/** @param fingerprint keyed fingerprint of config values; without it, names only (see domain/fingerprint.ts) */
+export async function discoverApp(heroku: HerokuSource, app: string, fingerprint?: (value: string) => string): Promise<AppModel> {
   const releasesAndSlug = heroku.listReleases(app).then(async (releases) => {
     const slugId = currentRelease(releases)?.slug?.id;
     return {releases, slug: slugId ? await heroku.getSlug(app, slugId) : null};
@@ -20,5 +21,5 @@ export async function discoverApp(heroku: HerokuSource, app: string): Promise<Ap
     heroku.listLogDrains(app),
     releasesAndSlug,
   ]);
-  return assembleAppModel({app: info, configVars, formation, addons, attachments, domains, buildpacks, dynoSizes, logDrains, ...rs});
+  return assembleAppModel({app: info, configVars, formation, addons, attachments, domains, buildpacks, dynoSizes, logDrains, ...rs}, fingerprint);
 }

@@ -23,6 +23,8 @@ export interface LoadedApp {
 export interface LoadDeps {
   files: FileStore;
   heroku: () => Promise<HerokuSource>;
+  /** the keyed fingerprint of config values (key outside the repository) */
+  fingerprinter: () => Promise<(value: string) => string>;
 }
 
 export async function loadApp(input: AppSource, deps: LoadDeps): Promise<LoadedApp> {
@@ -43,5 +45,5 @@ export async function loadApp(input: AppSource, deps: LoadDeps): Promise<LoadedA
   }
   if (!input.app) throw usageError('Nothing to read: give --app NAME (live Heroku) or --from PATH (app repository or snapshot).', 'Example: migrate plan --app shop');
   const heroku = await deps.heroku();
-  return {model: await discoverApp(heroku, input.app), source: `heroku:${input.app}`, warnings: []};
+  return {model: await discoverApp(heroku, input.app, await deps.fingerprinter()), source: `heroku:${input.app}`, warnings: []};
 }

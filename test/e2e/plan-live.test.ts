@@ -1,12 +1,15 @@
 /** `migrate plan --app` and `migrate snapshot` through the built CLI against the fake Heroku API. */
-import {readFileSync} from 'node:fs';
+import {createHash} from 'node:crypto';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {seedApp, sampleApp, startFakeHeroku, type FakeHeroku} from '../fakes/heroku-server.ts';
 import {expectNoCanary, sampleCanaries} from '../support/canary.ts';
 import {filesUnder, runCli, tempDir} from '../support/cli.ts';
 
 let heroku: FakeHeroku;
-const env = (token = 'good') => ({HEROKU_API_URL: heroku.url, HEROKU_API_KEY: token, HOME: tempDir()});
+/** one user's configuration directory: its fingerprint key is made by the first run and reused */
+const configHome = tempDir();
+const env = (token = 'good') => ({HEROKU_API_URL: heroku.url, HEROKU_API_KEY: token, HOME: tempDir(), XDG_CONFIG_HOME: configHome});
 
 beforeAll(async () => {
   heroku = await startFakeHeroku();
@@ -51,7 +54,44 @@ describe('migrate plan --app (live)', () => {
       HEROKU_DYNO_ID: 'platform/drop',
       STRIPE_SECRET_KEY: 'app/secret',
     });
-    expect(p.config.every((c: {fingerprint?: string}) => /^sha256:[0-9a-f]{64}$/.test(c.fingerprint ?? ''))).toBe(true);
+    expect(p.config.every((c: {fingerprint?: string}) => /^hmac-sha256:[0-9a-f]{8}:[0-9a-f]{64}$/.test(c.fingerprint ?? ''))).toBe(true);
+  });
+
+  it('holds no plain SHA-256 of any value (no guessing oracle), only fingerprints keyed outside the repository', () => {
+    const text = [...filesUnder(out).values()].join('\n');
+    for (const value of Object.values(sampleApp().configVars)) expect(text).not.toContain(createHash('sha256').update(value).digest('hex'));
+    expect(text).not.toContain('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'); // SHA-256 of the empty value
+  });
+
+  it('the same key gives the same fingerprints (change detection), another key others', async () => {
+    const key = 'a1'.repeat(32);
+    const run = async (k: string) => {
+      const dir = tempDir();
+      const r = await runCli(['plan', '--app', 'shop', '--out', dir], {env: {...env(), MIGRATE_FINGERPRINT_KEY: k}});
+      expect(r.code).toBe(0);
+      return JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')).config.map((c: {name: string; fingerprint: string}) => `${c.name}=${c.fingerprint}`);
+    };
+    const [a, b, other] = [await run(key), await run(key), await run('b2'.repeat(32))];
+    expect(a).toEqual(b);
+    expect(other.filter((x: string) => a.includes(x))).toEqual([]);
+    const short = await runCli(['plan', '--app', 'shop', '--out', tempDir()], {env: {...env(), MIGRATE_FINGERPRINT_KEY: 'short'}});
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/MIGRATE_FINGERPRINT_KEY is too short/);
+  });
+
+  it('an older snapshot with plain SHA-256 fingerprints stays readable; they are dropped', async () => {
+    const dir = tempDir();
+    const snap = join(dir, 'old.snapshot.json');
+    const s = await runCli(['snapshot', '--app', 'shop', '--out', snap], {env: env()});
+    expect(s.code).toBe(0);
+    const old = JSON.parse(readFileSync(snap, 'utf8'));
+    for (const c of old.app.configVars) c.fingerprint = 'sha256:' + createHash('sha256').update(c.name).digest('hex');
+    writeFileSync(snap, JSON.stringify(old));
+    const p = await runCli(['plan', '--from', snap, '--out', join(dir, 'plan')], {env: {HEROKU_API_URL: 'http://127.0.0.1:9', HOME: tempDir()}});
+    expect(p.code).toBe(0);
+    const config = JSON.parse(readFileSync(join(dir, 'plan', 'plan.json'), 'utf8')).config as {name: string; fingerprint?: string}[];
+    expect(config.length).toBeGreaterThan(20);
+    expect(config.filter((c) => c.fingerprint !== undefined)).toEqual([]);
   });
 
   it('maps add-ons (unknown ones become manual), domains and the build', () => {

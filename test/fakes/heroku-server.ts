@@ -12,7 +12,10 @@
  *   on every response, 429 `rate_limit` when empty. `GET /account/rate-limits` is free.
  * - Lists page with `Range`/`Next-Range` (see heroku-range.ts); buildpack-installations
  *   records have no id and are answered whole.
- * - Faults: latency per request, the next N requests fail with a status, a request log.
+ * - Faults: latency per request, the next N requests fail with a status, a request log; and
+ *   broken transports (`sabotageNext`): a server that accepts and never answers, one that
+ *   announces a Content-Length larger than the body it sends and then closes, and one that
+ *   streams an endless (up to 2 GB) answer, with or without announcing its length.
  */
 import {randomUUID} from 'node:crypto';
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
@@ -61,6 +64,17 @@ export interface RequestLogEntry {
   auth: 'bearer' | 'basic' | 'none';
 }
 export type FaultStatus = 429 | 500 | 502 | 503 | 504;
+export type Sabotage = 'stall' | 'truncate' | 'oversize';
+export interface SabotageOptions {
+  /** only requests to this path (default: any) */
+  path?: string;
+  /** how many requests (default 1) */
+  times?: number;
+  /** oversize: bytes streamed at most (default 2 GiB) */
+  bytes?: number;
+  /** oversize: announce the length in Content-Length (default false: chunked) */
+  declareLength?: boolean;
+}
 export interface FakeHeroku {
   url: string;
   state: FakeHerokuState;
@@ -71,7 +85,11 @@ export interface FakeHeroku {
    * a `Retry-After` header is added when `retryAfterSeconds` is given.
    */
   failNext(n: number, status: FaultStatus, options?: {retryAfterSeconds?: number; skip?: number}): void;
-  /** drops faults queued by failNext that no request consumed */
+  /** the next matching requests get a broken transport (see Sabotage) */
+  sabotageNext(mode: Sabotage, options?: SabotageOptions): void;
+  /** bytes the server wrote for oversize answers (to prove the client stopped reading early) */
+  sabotageBytesSent(): number;
+  /** drops faults queued by failNext and sabotageNext that no request consumed */
   clearFaults(): void;
   rateLimitRemaining(token: string): number;
   setRateLimitRemaining(token: string, remaining: number): void;
@@ -316,6 +334,35 @@ export async function startFakeHeroku(options: FakeHerokuOptions = {}): Promise<
   const requests: RequestLogEntry[] = [];
   const faults: Array<{status: FaultStatus; retryAfterSeconds?: number; skip: number}> = [];
   let latencyMs = options.latencyMs ?? 0;
+  const sabotage: Array<{mode: Sabotage} & SabotageOptions> = [];
+  let sabotageBytes = 0;
+
+  /** Answers with a broken transport; resolves when the answer is over (or never, for stall). */
+  async function sabotaged(mode: Sabotage, o: SabotageOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (mode === 'stall') return; // accept, read nothing more, answer never (closeAllConnections ends it)
+    if (mode === 'truncate') {
+      const body = Buffer.from(JSON.stringify({id: 'partial', note: 'x'.repeat(200)}));
+      res.writeHead(200, {'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(body.length * 4)});
+      res.write(body.subarray(0, body.length - 10));
+      await sleep(50);
+      req.socket.destroy();
+      return;
+    }
+    const total = o.bytes ?? 2 * 1024 ** 3;
+    res.writeHead(200, {'Content-Type': 'application/json; charset=utf-8', ...(o.declareLength ? {'Content-Length': String(total)} : {})});
+    const chunk = Buffer.from(`${JSON.stringify({id: randomUUID(), name: 'x'.repeat(900)})},`.repeat(64));
+    res.write('[');
+    let sent = 1;
+    while (sent + chunk.length < total && !res.destroyed && !req.socket.destroyed) {
+      sabotageBytes += chunk.length;
+      sent += chunk.length;
+      if (!res.write(chunk)) await new Promise<void>((resolve) => {
+        res.once('drain', resolve);
+        res.once('close', resolve);
+      });
+    }
+    if (!res.destroyed) res.destroy();
+  }
 
   const pool = (token: string) => {
     const now = Date.now();
@@ -346,6 +393,12 @@ export async function startFakeHeroku(options: FakeHerokuOptions = {}): Promise<
     };
 
     if (latencyMs > 0) await sleep(latencyMs);
+    const broken = sabotage.findIndex((b) => b.path === undefined || b.path === url.pathname);
+    if (broken >= 0) {
+      const b = sabotage[broken]!;
+      if (--b.times! <= 0) sabotage.splice(broken, 1);
+      return sabotaged(b.mode, b, req, res);
+    }
     const token = auth.token !== undefined ? state.tokens.find((t) => t.token === auth.token) : undefined;
     if (token) remaining = pool(token.token).remaining;
 
@@ -407,7 +460,12 @@ export async function startFakeHeroku(options: FakeHerokuOptions = {}): Promise<
     },
     clearFaults() {
       faults.length = 0;
+      sabotage.length = 0;
     },
+    sabotageNext(mode, o = {}) {
+      sabotage.push({mode, ...o, times: o.times ?? 1});
+    },
+    sabotageBytesSent: () => sabotageBytes,
     failNext(n, status, {retryAfterSeconds, skip = 0} = {}) {
       for (let i = 0; i < n; i++) faults.push({status, retryAfterSeconds, skip: i === 0 ? skip : 0});
     },

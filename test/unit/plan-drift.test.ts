@@ -20,7 +20,7 @@ describe('plan drift against the live Heroku app', () => {
   it('none when only scale and config values changed', () => {
     const live = model();
     live.processes = live.processes.map((p) => ({...p, quantity: p.quantity + 3}));
-    live.configVars = live.configVars.map((c) => ({...c, fingerprint: 'sha256:' + '0'.repeat(64)}));
+    live.configVars = live.configVars.map((c) => ({...c, fingerprint: 'hmac-sha256:00000000:' + '0'.repeat(64)}));
     expect(planDrift(plan, live)).toEqual([]);
   });
 

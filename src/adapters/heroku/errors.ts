@@ -9,10 +9,13 @@
  */
 import type {IncomingHttpHeaders} from 'node:http';
 import {MigrateError} from '../../domain/errors.ts';
+import {BoundedFailure} from './bounded.ts';
 import {retryAfterMs} from './retry.ts';
 
 export interface HerokuFailure {
-  kind: 'http' | 'network' | 'parse';
+  kind: 'http' | 'network' | 'parse' | 'timeout' | 'too-large' | 'truncated';
+  /** what the limit saw (timeout, too-large, truncated) */
+  detail?: string;
   status?: number;
   /** Heroku's error id, e.g. not_found, rate_limit */
   id?: string;
@@ -35,6 +38,7 @@ const header = (headers: IncomingHttpHeaders, name: string): string | undefined 
 
 export function readFailure(err: unknown, headers: IncomingHttpHeaders, now: number): HerokuFailure {
   if (err instanceof SyntaxError) return {kind: 'parse'};
+  if (err instanceof BoundedFailure) return {kind: err.kind, detail: err.message};
   const e = isRecord(err) ? err : {};
   if (typeof e.statusCode !== 'number') return {kind: 'network', code: str(e.code) ?? (err instanceof Error ? err.name : 'unknown error')};
   const body = isRecord(e.body) ? e.body : {};
@@ -76,6 +80,15 @@ export function toMigrateError(failure: HerokuFailure, ctx: CallContext): Migrat
   if (failure.kind === 'network') {
     return new MigrateError('upstream', `Cannot reach the Heroku API at ${ctx.apiUrl} (${failure.code}) while reading ${ctx.what}.`, {
       hint: 'Check the network connection and HEROKU_API_URL (if set). (heroku-client already retries transient connection errors itself.)',
+    });
+  }
+  if (failure.kind === 'timeout' || failure.kind === 'truncated' || failure.kind === 'too-large') {
+    const what = {timeout: 'did not answer in time', truncated: 'sent an incomplete answer', 'too-large': 'sent an answer too large to accept'}[failure.kind];
+    return new MigrateError('upstream', `The Heroku API at ${ctx.apiUrl} ${what} (${failure.detail}) while reading ${ctx.what}.`, {
+      hint:
+        failure.kind === 'too-large'
+          ? 'Check that HEROKU_API_URL (if set) points at the Heroku Platform API; a proxy may be misbehaving.'
+          : 'Heroku or the network may be degraded (https://status.heroku.com): retry in a few minutes. On a slow link, raise MIGRATE_HTTP_TIMEOUT (seconds).',
     });
   }
   if (failure.kind === 'parse') {

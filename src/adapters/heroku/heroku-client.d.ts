@@ -17,6 +17,8 @@ declare module 'heroku-client' {
 
   export interface RequestOptions extends HerokuClientOptions {
     body?: unknown;
+    /** socket idle timeout in ms: heroku-client aborts and rejects with `Request took longer than N ms to complete.` */
+    timeout?: number;
   }
 
   export default class Heroku {

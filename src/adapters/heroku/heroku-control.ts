@@ -6,6 +6,8 @@ import type Heroku from 'heroku-client';
 import type {IncomingHttpHeaders} from 'node:http';
 import {MigrateError} from '../../domain/errors.ts';
 import type {HerokuControl} from '../../ports/heroku-control.ts';
+import {httpLimits, type HttpLimits} from '../http-limits.ts';
+import {bounded} from './bounded.ts';
 import {displayUrl, resolveApiUrl, resolveHerokuToken, type Env} from './credentials.ts';
 import {readFailure, toMigrateError} from './errors.ts';
 import {DEFAULT_RETRY, retryDelay, type RetryPolicy} from './retry.ts';
@@ -15,6 +17,7 @@ export interface HerokuControlOptions {
   apiUrl?: string;
   env?: Env;
   retry?: Partial<RetryPolicy>;
+  limits?: Partial<HttpLimits>;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -27,6 +30,7 @@ export function createHerokuControl(options: HerokuControlOptions = {}): HerokuC
   const shownUrl = displayUrl(apiUrl);
   const basePath = apiUrl.pathname.replace(/\/+$/, '');
   const policy: RetryPolicy = {...DEFAULT_RETRY, ...options.retry};
+  const limits = {...httpLimits(env), ...options.limits};
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let client: Promise<Heroku> | undefined;
   const connect = () =>
@@ -40,12 +44,9 @@ export function createHerokuControl(options: HerokuControlOptions = {}): HerokuC
     const heroku = await connect();
     for (let retry = 0; ; retry++) {
       let headers: IncomingHttpHeaders = {};
-      const middleware = (res: {headers: IncomingHttpHeaders}, next: () => void) => {
-        headers = res.headers;
-        next();
-      };
+      const seen = (res: {headers: IncomingHttpHeaders}) => (headers = res.headers);
       try {
-        return method === 'patch' ? await heroku.patch<unknown>(basePath + path, {body, middleware}) : await heroku.delete<unknown>(basePath + path, {middleware});
+        return await bounded(limits, (bounds) => (method === 'patch' ? heroku.patch<unknown>(basePath + path, {body, ...bounds}) : heroku.delete<unknown>(basePath + path, bounds)), seen);
       } catch (err) {
         const failure = readFailure(err, headers, Date.now());
         const delay = retryDelay(failure, retry, policy, Math.random);

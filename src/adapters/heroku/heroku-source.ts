@@ -23,6 +23,8 @@ import type {
   HerokuSlug,
   HerokuSource,
 } from '../../ports/heroku.ts';
+import {httpLimits, type HttpLimits} from '../http-limits.ts';
+import {bounded} from './bounded.ts';
 import {displayUrl, resolveApiUrl, resolveHerokuToken, type Env} from './credentials.ts';
 import {readFailure, toMigrateError, type CallContext} from './errors.ts';
 import {DEFAULT_RETRY, retryDelay, type RetryPolicy} from './retry.ts';
@@ -33,6 +35,8 @@ export interface HerokuSourceOptions {
   /** else HEROKU_API_URL, else https://api.heroku.com */
   apiUrl?: string;
   retry?: Partial<RetryPolicy>;
+  /** timeouts and size cap of each call (default: httpLimits(env)) */
+  limits?: Partial<HttpLimits>;
   env?: Env;
   /** where to look for .netrc (default: HOME) */
   homeDir?: string;
@@ -64,6 +68,7 @@ export function createHerokuSource(options: HerokuSourceOptions = {}): HerokuSou
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const counters: HerokuCallStats = {requests: 0, retries: 0};
+  const limits: HttpLimits = {...httpLimits(env), ...options.limits};
 
   let client: Promise<Heroku> | undefined;
   const connect = () =>
@@ -77,14 +82,13 @@ export function createHerokuSource(options: HerokuSourceOptions = {}): HerokuSou
     const heroku = await connect();
     for (let retry = 0; ; retry++) {
       let headers: IncomingHttpHeaders = {};
-      const middleware = (res: {headers: IncomingHttpHeaders}, next: () => void) => {
+      const seen = (res: {headers: IncomingHttpHeaders}) => {
         counters.requests++;
         headers = res.headers;
-        next();
       };
       let body: unknown;
       try {
-        body = await heroku.get<unknown>(basePath + path, {middleware});
+        body = await bounded(limits, (bounds) => heroku.get<unknown>(basePath + path, bounds), seen);
       } catch (err) {
         const failure = readFailure(err, headers, now());
         const delay = retryDelay(failure, retry, policy, random);
