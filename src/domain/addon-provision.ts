@@ -104,6 +104,8 @@ export interface NetworkChoice {
   clusterArn?: string;
   /** process type -> task definition ARN */
   taskDefinitions: Record<string, string>;
+  /** the role EventBridge Scheduler assumes, from the shared stack (apps with Heroku Scheduler) */
+  schedulerRoleArn?: string;
 }
 
 /** flags first, else the outputs `migrate deploy` recorded */
@@ -124,7 +126,8 @@ export function networkFrom(flags: {subnets?: string[]; taskSecurityGroup?: stri
     if (arn && type) taskDefinitions[type] = arn;
   }
   const clusterArn = flags.cluster ?? output('ClusterArn');
-  return {subnetIds, taskSecurityGroupId, ...(clusterArn ? {clusterArn} : {}), taskDefinitions};
+  const schedulerRoleArn = output('SchedulerRoleArn');
+  return {subnetIds, taskSecurityGroupId, ...(clusterArn ? {clusterArn} : {}), taskDefinitions, ...(schedulerRoleArn ? {schedulerRoleArn} : {})};
 }
 
 // ---- Heroku Scheduler jobs -> EventBridge Scheduler ----

@@ -72,6 +72,8 @@ export interface ScheduleView {
 
 export interface SchedulerAdmin {
   ensureGroup(name: string, tags: Record<string, string>): Promise<{created: boolean}>;
+  /** the live schedule, and whether it already is what putSchedule would write (null: none) */
+  readSchedule(spec: ScheduleSpec, target: ScheduleTarget): Promise<{view: ScheduleView; same: boolean} | null>;
   /** creates the schedule (DISABLED) or updates it in place, keeping its current state */
   putSchedule(spec: ScheduleSpec, target: ScheduleTarget): Promise<{view: ScheduleView; created: boolean}>;
   list(group: string): Promise<ScheduleView[]>;

@@ -35,12 +35,30 @@ export interface EdgeSetupResult {
   created: string[];
   adopted: string[];
   view: EdgeView;
+  /** adopted objects whose Host headers differ from the ones setup would give them */
+  warnings?: string[];
+}
+
+/** Which Host overrides Cloudflare would accept for an origin (docs/facts.md, "Host header overrides"). */
+export interface HostHeaderCheck {
+  /** the hosts that meet Cloudflare's rule, in the order given */
+  accepted: string[];
+  /** false when the token could not list the account's zones (only the address and DNS rules were checked) */
+  zonesReadable: boolean;
 }
 
 export type PoolHealth = 'healthy' | 'unhealthy' | 'unknown';
 
 export interface EdgeBalancer {
-  /** creates or adopts monitor, pools and load balancer (weights Heroku 1 / AWS 0 only when it creates the LB) */
+  /**
+   * Which of `hosts` Cloudflare accepts as the Host override of an origin at `address`: a
+   * subdomain of a zone of the account, the address itself, or a name resolving to it. Reads only.
+   */
+  acceptedHostHeaders(spec: EdgeSpec, address: string, hosts: string[]): Promise<HostHeaderCheck>;
+  /**
+   * Creates or adopts monitor (Host header: the hostname), pools (the AWS origin's Host: the
+   * hostname; the Heroku origin's: spec.heroku.hostHeader) and the load balancer (weights Heroku 1 / AWS 0 only when it creates the LB)
+   */
   ensureSetup(spec: EdgeSpec): Promise<EdgeSetupResult>;
   /** reads the live load balancer (the truth for weights) */
   read(spec: EdgeSpec): Promise<EdgeView>;

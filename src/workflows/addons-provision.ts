@@ -323,24 +323,32 @@ async function scheduler(ctx: Ctx, addon: AddonPlan, base: Omit<AddonOutcome, 'a
   const specs = scheduleSpecs(app, jobs, ctx.plan.services.map((s) => s.processType));
   if (ctx.input.dryRun) return {...base, action: 'planned', details: specs.map((s) => `${s.name}: ${s.expression} UTC, ${s.processType} container, ${s.cpu}/${s.memory}: ${s.command}`)};
   const {choice} = await ctx.net();
+  // the shared stack creates the role (RunTask, TagResource, PassRole: docs/facts.md); the flag overrides it
+  const roleArn = ctx.input.schedulerRoleArn ?? choice.schedulerRoleArn;
   const missing = [
     ...(choice.clusterArn ? [] : ['--cluster (the ECS cluster ARN)']),
-    ...(ctx.input.schedulerRoleArn ? [] : ['--scheduler-role-arn (a role EventBridge Scheduler assumes, allowed ecs:RunTask and iam:PassRole)']),
+    ...(roleArn ? [] : ['--scheduler-role-arn (a role EventBridge Scheduler assumes, allowed ecs:RunTask, ecs:TagResource and iam:PassRole; `migrate deploy` creates one in the shared stack)']),
   ];
   const taskDef = (type: string) => ctx.input.taskDefinition ?? choice.taskDefinitions[type];
   const noTask = [...new Set(specs.map((s) => s.processType))].filter((t) => !taskDef(t));
   if (noTask.length) missing.push(`--task-definition (no deployed task definition for ${noTask.join(', ')})`);
-  if (missing.length) throw new MigrateError('usage', `The schedules need ${missing.join(', ')}.`, {hint: 'Run `migrate deploy` first (cluster, task definitions), and pass --scheduler-role-arn.'});
+  if (missing.length) throw new MigrateError('usage', `The schedules need ${missing.join(', ')}.`, {hint: 'Run `migrate deploy` first: it records the cluster, the task definitions and the scheduler role.'});
   const admin = await ctx.deps.scheduler(ctx.region);
   const group = scheduleGroupName(app);
   await step(ctx, `provision-${addon.name}-group`, 'schedule-group', {group}, () => admin.ensureGroup(group, TAGS(app, addon.name)));
   const details: string[] = [];
   let created = 0;
   for (const s of specs) {
-    const target = {clusterArn: choice.clusterArn!, taskDefinitionArn: taskDef(s.processType)!, roleArn: ctx.input.schedulerRoleArn!, subnetIds: choice.subnetIds, securityGroupIds: [choice.taskSecurityGroupId]};
+    const target = {clusterArn: choice.clusterArn!, taskDefinitionArn: taskDef(s.processType)!, roleArn: roleArn!, subnetIds: choice.subnetIds, securityGroupIds: [choice.taskSecurityGroupId]};
+    // compare first: an unchanged schedule gets no write and no journal entry
+    const live = await admin.readSchedule(s, target);
+    if (live?.same) {
+      details.push(`${s.name}: ${s.expression} UTC, ${live.view.state}, unchanged: ${s.command}`);
+      continue;
+    }
     const r = await step(ctx, `provision-${addon.name}-${s.name}`, 'schedule-put', {schedule: s.name, expression: s.expression}, () => admin.putSchedule(s, target));
     if (r.created) created++;
-    details.push(`${s.name}: ${s.expression} UTC, ${r.view.state}: ${s.command}`);
+    details.push(`${s.name}: ${s.expression} UTC, ${r.view.state}${r.created ? '' : ', updated'}: ${s.command}`);
   }
   const resource = {kind: 'eventbridge-scheduler', id: group, status: `${specs.length} schedules, disabled until the window`};
   await recordAddon(ctx, addon.name, resource, {});

@@ -6,6 +6,7 @@ import type {AlbLookup} from '../ports/alb.ts';
 import type {EdgeBalancer, EdgeSetupResult, EdgeSpec, EdgeView} from '../ports/edge.ts';
 import type {StateStore} from '../ports/state.ts';
 import {resolveRegion} from '../domain/regions.ts';
+import {chooseHerokuHost, herokuHostCandidates} from '../domain/edge-hosts.ts';
 
 export interface EdgeSetupInput {
   app: string;
@@ -63,6 +64,24 @@ export function edgeSpec(input: EdgeSetupInput, plan: Plan, appState: AppState, 
   };
 }
 
+/**
+ * The Heroku origin's Host header (the load-balanced hostname when Heroku serves it, else a
+ * custom domain of the app Cloudflare accepts), and a check that Cloudflare accepts the AWS
+ * origin's (the hostname): reads only, so a refusal comes before anything is created.
+ */
+async function originHosts(spec: EdgeSpec, plan: Plan, edge: EdgeBalancer): Promise<{spec: EdgeSpec; warnings: string[]}> {
+  const candidates = herokuHostCandidates(spec.hostname, plan.domains.hostnames);
+  const heroku = await edge.acceptedHostHeaders(spec, spec.heroku.address, candidates);
+  const choice = chooseHerokuHost(spec.hostname, candidates, heroku.accepted, heroku.zonesReadable);
+  const aws = await edge.acceptedHostHeaders(spec, spec.aws.address, [spec.hostname]);
+  if (aws.zonesReadable && aws.accepted.length === 0) {
+    throw new MigrateError('input', `${spec.hostname} is not on a zone of Cloudflare account ${spec.accountId}: Cloudflare would refuse it as the AWS origin's Host header.`, {
+      hint: 'Pass the account that holds the zone of the hostname (--account), or a hostname on one of its zones (--hostname). Nothing was created.',
+    });
+  }
+  return {spec: {...spec, heroku: {...spec.heroku, hostHeader: choice.hostHeader}}, warnings: choice.warnings};
+}
+
 export async function edgeSetup(input: EdgeSetupInput, deps: EdgeDeps): Promise<EdgeSetupResult & {warnings: string[]; spec: EdgeSpec}> {
   const lock = await deps.state.lock('edge setup', {breakLock: input.breakLock});
   try {
@@ -74,14 +93,15 @@ export async function edgeSetup(input: EdgeSetupInput, deps: EdgeDeps): Promise<
     const region = resolveRegion(input.region, deps.env, plan.app.awsRegion);
     deps.onProgress?.(`Looking up load balancer ${alb} in ${region}`);
     const albInfo = await (await deps.alb(region)).describe(alb);
-    const spec = edgeSpec(input, plan, appState, deps.env, albInfo.dnsName);
-    const warnings = plan.domains.hostnames.includes(spec.hostname) ? [] : [`${spec.hostname} is not a custom domain in the plan: Heroku answers only for its own domains.`];
+    const base = edgeSpec(input, plan, appState, deps.env, albInfo.dnsName);
+    const edge = await deps.edge();
+    const {spec, warnings} = await originHosts(base, plan, edge);
     const id = `edge-setup-${spec.namePrefix}`;
     await deps.state.journal({id, op: 'edge-setup', phase: 'intent', details: {zone: spec.zoneId, hostname: spec.hostname, aws: spec.aws.address, heroku: spec.heroku.address}});
     deps.onProgress?.(`Creating or adopting Cloudflare monitor, pools and load balancer for ${spec.hostname}`);
     let result: EdgeSetupResult;
     try {
-      result = await (await deps.edge()).ensureSetup(spec);
+      result = await edge.ensureSetup(spec);
     } catch (err) {
       await deps.state.journal({id, op: 'edge-setup', phase: 'result', ok: false, details: {error: (err as Error).message}});
       throw err;
@@ -104,7 +124,7 @@ export async function edgeSetup(input: EdgeSetupInput, deps: EdgeDeps): Promise<
         herokuHostHeader: spec.heroku.hostHeader,
       },
     });
-    return {...result, warnings: [...warnings, ...edgeWarnings(v)], spec};
+    return {...result, warnings: [...warnings, ...(result.warnings ?? []), ...edgeWarnings(v)], spec};
   } finally {
     await lock.release();
   }

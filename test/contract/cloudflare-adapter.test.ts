@@ -71,7 +71,8 @@ describe('Cloudflare adapter: edge setup', () => {
       `POST /zones/${zone.zoneId}/load_balancers 200`,
     ]);
     const [monitorPost, herokuPost, awsPost, lbPost] = writes();
-    expect(monitorPost?.body).toEqual({type: 'https', description: 'heroku2aws-shop-monitor', method: 'GET', path: '/healthz', expected_codes: '200', interval: 60});
+    // the monitor's default Host header is the load-balanced hostname (docs/facts.md)
+    expect(monitorPost?.body).toEqual({type: 'https', description: 'heroku2aws-shop-monitor', method: 'GET', path: '/healthz', expected_codes: '200', interval: 60, header: {Host: ['shop.example.com']}});
     const monitorId = [...(fake.state.accounts.get(zone.accountId)?.monitors.keys() ?? [])][0];
     expect(herokuPost?.body).toMatchObject({
       name: 'heroku2aws-shop-heroku',
@@ -82,9 +83,9 @@ describe('Cloudflare adapter: edge setup', () => {
     expect(awsPost?.body).toMatchObject({
       name: 'heroku2aws-shop-aws',
       monitor: monitorId,
-      origins: [{name: 'aws', address: 'shop-alb-1234567890.us-east-1.elb.amazonaws.com', enabled: true, weight: 1}],
+      // the ALB is reached as the app's hostname: its certificate's name, and what host checks expect
+      origins: [{name: 'aws', address: 'shop-alb-1234567890.us-east-1.elb.amazonaws.com', enabled: true, weight: 1, header: {Host: ['shop.example.com']}}],
     });
-    expect((awsPost?.body as {origins: Array<{header?: unknown}>}).origins[0]?.header).toBeUndefined();
     expect(lbPost?.body).toEqual({
       name: 'shop.example.com',
       description: 'Managed by heroku2aws (heroku2aws-shop)',
@@ -118,6 +119,7 @@ describe('Cloudflare adapter: edge setup', () => {
 
     const second = await balancer().ensureSetup(spec);
     expect(second.created).toEqual([]);
+    expect(second.warnings).toEqual([]);
     expect(second.adopted).toEqual(['heroku2aws-shop-monitor', 'heroku2aws-shop-heroku', 'heroku2aws-shop-aws', 'shop.example.com']);
     expect(fake.requests.slice(before).map((r) => r.method)).toEqual(['GET', 'GET', 'GET']);
     expect(second.view.awsShare).toBe(25);

@@ -3,7 +3,7 @@
  * faults), over plain HTTP where the SDK would hide the detail, and through the SDK where it matters.
  */
 import {BadRequestError, Cloudflare} from 'cloudflare';
-import {startFakeCloudflare, type FakeCloudflare, type SeededZone} from '../fakes/cloudflare-server.ts';
+import {seedZone, startFakeCloudflare, type FakeCloudflare, type SeededZone} from '../fakes/cloudflare-server.ts';
 
 let fake: FakeCloudflare;
 let zone: SeededZone;
@@ -74,7 +74,7 @@ describe('fake Cloudflare API: load balancer writes', () => {
     await expect(noFallback).rejects.toBeInstanceOf(BadRequestError);
     await expect(noFallback).rejects.toMatchObject({status: 400, errors: [{code: 1002, message: 'fallback_pool is required: validation failed'}]});
     expect(errorOf(await put({name: 'shop.example.com', default_pools: [h, 'f'.repeat(32)], fallback_pool: h}))).toEqual([400, 1002]);
-    expect(errorOf(await put({name: 'shop.example.com', default_pools: [h], fallback_pool: h, random_steering: {pool_weights: {[a]: 1.5}}}))).toEqual([400, 1002]);
+    expect(errorOf(await put({name: 'shop.example.com', default_pools: [h], fallback_pool: h, random_steering: {pool_weights: {[a]: -0.5}}}))).toEqual([400, 1002]);
     expect(errorOf(await put({name: 'shop.example.com', default_pools: [h], fallback_pool: h, steering_policy: 'fastest'}))).toEqual([400, 1002]);
 
     const replaced = await put({name: 'shop.example.com', default_pools: [a], fallback_pool: a});
@@ -112,6 +112,68 @@ describe('fake Cloudflare API: load balancer writes', () => {
     await api('POST', pools(), {name: 'watched', monitor: monitor.id, origins: [{name: 'o', address: 'o.example.net'}]});
     expect(errorOf(await api('DELETE', `/accounts/${zone.accountId}/load_balancers/monitors/${monitor.id}`))).toEqual([412, 1005]);
     expect(errorOf(await api('POST', `/accounts/${zone.accountId}/load_balancers/monitors`, {type: 'https'}))).toEqual([400, 1002]);
+  });
+});
+
+describe('fake Cloudflare API: published rules for weights and Host overrides', () => {
+  const lbBody = (h: string, a: string, steering: unknown) => ({name: 'shop.example.com', default_pools: [h, a], fallback_pool: h, steering_policy: 'random', random_steering: steering});
+
+  it('random_steering: default_weight 0..1 in steps of 0.1, pool_weights non-negative numbers', async () => {
+    const [h, a] = await twoPools();
+    const post = (steering: unknown) => api('POST', lbs(), lbBody(h, a, steering));
+    for (const bad of [{default_weight: 0.05}, {default_weight: 1.1}, {default_weight: -0.1}, {pool_weights: {[a]: -0.01}}, {pool_weights: {[a]: '0.5'}}]) {
+      expect(errorOf(await post(bad))).toEqual([400, 1002]);
+    }
+    const made = await post({default_weight: 0.3, pool_weights: {[h]: 2.5, [a]: 0.01}});
+    expect(made.status).toBe(200);
+    expect(made.body.result.random_steering).toEqual({default_weight: 0.3, pool_weights: {[h]: 2.5, [a]: 0.01}});
+  });
+
+  it('origin weight: 0..1 in steps of 0.01', async () => {
+    const pool = (weight: unknown) => api('POST', pools(), {name: `p${fake.requests.length}`, origins: [{name: 'o', address: 'o.example.net', weight}]});
+    for (const bad of [1.01, -0.01, 0.005, 0.333]) expect(errorOf(await pool(bad))).toEqual([400, 1002]);
+    for (const good of [0, 0.07, 0.5, 1]) expect((await pool(good)).body.result.origins).toMatchObject([{weight: good}]);
+  });
+
+  it('accepts a Host override only on an account zone, the origin address, or a name resolving to it', async () => {
+    await fake.close();
+    fake = await startFakeCloudflare({
+      zones: [{zoneName: 'example.com'}],
+      dns: {'www.shop.io': ['203.0.113.7'], 'shop.herokuapp.com': ['203.0.113.7', '203.0.113.8'], 'elsewhere.io': ['198.51.100.1']},
+    });
+    zone = fake.zones[0] as SeededZone;
+    const post = (host: string, address = 'shop.herokuapp.com') =>
+      api('POST', pools(), {name: `p${fake.requests.length}`, origins: [{name: 'o', address, header: {Host: [host]}}]});
+    // a subdomain of a zone of the account (and the zone itself)
+    expect((await post('shop.example.com')).status).toBe(200);
+    expect((await post('example.com')).status).toBe(200);
+    // the origin address itself, and a name that resolves to one of its addresses
+    expect((await post('shop.herokuapp.com')).status).toBe(200);
+    expect((await post('www.shop.io')).status).toBe(200);
+    expect((await post('203.0.113.7', '203.0.113.7')).status).toBe(200);
+    // none of the three: a lookalike of the zone, a name resolving elsewhere, an unknown name, a zone of another account
+    const refused = await post('badexample.com');
+    expect(errorOf(refused)).toEqual([400, 1002]);
+    expect(refused.body.errors[0]?.message).toMatch(/subdomain of a zone associated with this account/);
+    expect(errorOf(await post('elsewhere.io'))).toEqual([400, 1002]);
+    expect(errorOf(await post('nowhere.io'))).toEqual([400, 1002]);
+    seedZone(fake.state, {zoneName: 'other-account.net'});
+    expect(errorOf(await post('www.other-account.net'))).toEqual([400, 1002]);
+    // PATCH validates the whole record again
+    const made = (await post('shop.example.com')).body.result;
+    expect(errorOf(await api('PATCH', `${pools()}/${made.id}`, {origins: [{name: 'o', address: 'shop.herokuapp.com', header: {Host: ['nowhere.io']}}]}))).toEqual([400, 1002]);
+  });
+
+  it('lists the zones of an account, paged, for a token with zone read', async () => {
+    for (let i = 0; i < 6; i++) seedZone(fake.state, {zoneName: `z${i}.example.org`, accountId: zone.accountId});
+    seedZone(fake.state, {zoneName: 'not-mine.example'});
+    const cf = new Cloudflare({apiToken: 'good', baseURL: fake.url, maxRetries: 0, logLevel: 'off'});
+    const names: string[] = [];
+    for await (const z of cf.zones.list({account: {id: zone.accountId}, per_page: 5})) names.push(z.name);
+    expect(names).toEqual(['example.com', ...Array.from({length: 6}, (_, i) => `z${i}.example.org`)]);
+    // the SDK asks for pages until one comes back empty
+    expect(fake.requests.filter((r) => r.path === '/zones')).toHaveLength(3);
+    expect(errorOf(await api('GET', '/zones', undefined, {Authorization: 'Bearer pools-only'}))).toEqual([403, 10000]);
   });
 });
 

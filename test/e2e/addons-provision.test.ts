@@ -34,6 +34,18 @@ const state = (dir = planDir) => JSON.parse(readFileSync(join(dir, 'state.json')
 const journal = (dir = planDir) => readFileSync(join(dir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {op: string; phase: string; ok?: boolean});
 const rds = () => new RDSClient(motoClientConfig());
 
+/** schedule name -> LastModificationDate (ISO) */
+async function scheduleDates(): Promise<Record<string, string>> {
+  const client = new SchedulerClient(motoClientConfig());
+  const list = (await client.send(new ListSchedulesCommand({GroupName: 'heroku2aws-shop'}))).Schedules ?? [];
+  const out: Record<string, string> = {};
+  for (const s of list) {
+    const full = await client.send(new GetScheduleCommand({GroupName: 'heroku2aws-shop', Name: s.Name}));
+    out[s.Name!] = full.LastModificationDate?.toISOString() ?? '';
+  }
+  return out;
+}
+
 async function newPlanDir(): Promise<string> {
   const dir = tempDir();
   const r = await runCli(['plan', '--from', 'examples/shop', '--out', dir], {env: env()});
@@ -142,6 +154,7 @@ describe('addons provision', () => {
 
   it('is idempotent: a second run creates nothing, keeps the remaps inactive and writes no new secret version', async () => {
     const before = journal().length;
+    const modified = await scheduleDates();
     const r = await provision([...net(), '--jobs', jobsFile, '--cluster', CLUSTER, '--scheduler-role-arn', ROLE, '--task-definition', TASKDEF]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/DATABASE \[exists\]/);
@@ -151,6 +164,29 @@ describe('addons provision', () => {
     expect(ops.filter((o) => ['rds-create', 'memorydb-create', 'connection-secret', 'security-group'].includes(o))).toEqual([]);
     expect((await new SchedulerClient(motoClientConfig()).send(new ListSchedulesCommand({GroupName: 'heroku2aws-shop'}))).Schedules).toHaveLength(3);
     expect(state().addons.DATABASE.remaps.DATABASE_URL.active).toBe(false);
+    // no schedule written: none journaled, none modified
+    expect(ops.filter((o) => o === 'schedule-put')).toEqual([]);
+    expect(await scheduleDates()).toEqual(modified);
+    expect(r.stdout.match(/unchanged/g)).toHaveLength(3);
+  });
+
+  it('updates only the schedule whose job changed', async () => {
+    const jobs = JSON.parse(readFileSync(jobsFile, 'utf8'));
+    jobs.jobs[0].dynoSize = 'standard-2x';
+    const changed = join(tempDir(), 'jobs.json');
+    writeFileSync(changed, JSON.stringify(jobs));
+    const modified = await scheduleDates();
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // LastModificationDate has 1 s resolution
+    const before = journal().length;
+    const r = await provision([...net(), '--jobs', changed, '--cluster', CLUSTER, '--scheduler-role-arn', ROLE, '--task-definition', TASKDEF]);
+    expect(r.code).toBe(0);
+    expect(journal().slice(before).filter((e) => e.op === 'schedule-put').map((e) => e.phase)).toEqual(['intent', 'result']);
+    const after = await scheduleDates();
+    const moved = Object.keys(after).filter((name) => after[name] !== modified[name]);
+    expect(moved).toHaveLength(1);
+    expect(moved[0]).toMatch(/cleanup/);
+    const schedule = await new SchedulerClient(motoClientConfig()).send(new GetScheduleCommand({GroupName: 'heroku2aws-shop', Name: moved[0]}));
+    expect(JSON.parse(schedule.Target?.Input ?? '{}')).toMatchObject({cpu: '512', memory: '1024'});
   });
 
   it('a premium plan gets Multi-AZ; an instance the tool did not create is refused', async () => {

@@ -16,6 +16,13 @@
  *   Cloudflare's codes: validation 400 code 1002 ("...: validation failed"), a duplicate load
  *   balancer name 400 code 1003 ("value not unique"), deleting an object still referenced 412
  *   code 1005. The 404 code for an unknown id (1000) is this fake's choice.
+ * - Host overrides (an origin's `header.Host`, one name) are accepted only when the name is a
+ *   subdomain of a zone of the pool's account, equals the origin's address, or resolves (in
+ *   the fake's `dns` table) to an address the origin's address resolves to; otherwise 400 1002.
+ * - Weights follow the schema: `random_steering.default_weight` 0..1 in steps of 0.1,
+ *   `pool_weights` values non-negative numbers, an origin's `weight` 0..1 in steps of 0.01.
+ * - Zones: `GET /zones` (Zone > Zone > Read), filtered by `account.id` and `name`, paged
+ *   (`page`, `per_page` 5..50, default 20) like the real list.
  * - Pool health: healthy unless a test says otherwise (`setPoolHealth`); a pool without a
  *   monitor, or disabled, is not health-checked (empty `pop_health`).
  * - Faults: latency per request; the next N requests (optionally only of one method) or a
@@ -24,7 +31,7 @@
  */
 import {randomBytes} from 'node:crypto';
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http';
-import type {AddressInfo} from 'node:net';
+import {isIP, type AddressInfo} from 'node:net';
 import {setTimeout as sleep} from 'node:timers/promises';
 
 // ---- records and their validation ----
@@ -129,6 +136,9 @@ export interface FakeZone {
 
 const invalid = (message: string) => new CfError(400, 1002, `${message}: validation failed`);
 
+/** `value` is a multiple of `step` (to float precision), e.g. 0.07 of 0.01. */
+const stepOf = (value: number, step: number) => Math.abs(value / step - Math.round(value / step)) < 1e-9;
+
 /** Reads typed fields from a record, applying defaults and failing with Cloudflare's validation error. */
 function fields(input: Json) {
   const get = <T>(name: string, ok: (v: unknown) => boolean, what: string, fallback?: T): T => {
@@ -188,19 +198,41 @@ function buildMonitor(input: Json, base: Stamp): FakeMonitor {
   };
 }
 
-function buildOrigin(input: unknown, index: number): FakeOrigin {
+/** What a Host override is checked against: the account's zone names and the fake's DNS table. */
+interface HostContext {
+  zoneNames: string[];
+  dns: Map<string, string[]>;
+}
+
+const resolveName = (dns: Map<string, string[]>, name: string) => (isIP(name) ? [name] : (dns.get(name.toLowerCase()) ?? []));
+
+/** Cloudflare's rule for an endpoint Host override: a subdomain of an account zone, the address, or a name resolving to it. */
+function hostAllowed(host: string, address: string, ctx: HostContext): boolean {
+  const h = host.toLowerCase();
+  if (h === address.toLowerCase()) return true;
+  if (ctx.zoneNames.some((z) => h === z.toLowerCase() || h.endsWith(`.${z.toLowerCase()}`))) return true;
+  const target = resolveName(ctx.dns, address);
+  return resolveName(ctx.dns, h).some((a) => target.includes(a));
+}
+
+function buildOrigin(input: unknown, index: number, ctx: HostContext): FakeOrigin {
   if (!isRecord(input)) throw invalid(`origins[${index}] must be an object`);
   const f = fields(input);
-  const origin: FakeOrigin = {name: f.str('name'), address: f.str('address'), enabled: f.bool('enabled', true), weight: f.num('weight', 0, 1, 1)};
-  if (input.header !== undefined) {
+  const weight = f.num('weight', 0, 1, 1);
+  if (!stepOf(weight, 0.01)) throw invalid(`origins[${index}].weight must be a multiple of 0.01`);
+  const origin: FakeOrigin = {name: f.str('name'), address: f.str('address'), enabled: f.bool('enabled', true), weight};
+  if (input.header !== undefined && input.header !== null) {
     const host = isRecord(input.header) ? input.header.Host : undefined;
     if (!Array.isArray(host) || host.length !== 1 || typeof host[0] !== 'string') throw invalid(`origins[${index}].header.Host must hold exactly one hostname`);
+    if (!hostAllowed(host[0], origin.address, ctx)) {
+      throw invalid(`origins[${index}].header.Host ${host[0]} must be a subdomain of a zone associated with this account, match the origin address, or resolve to it`);
+    }
     origin.header = {Host: [host[0]]};
   }
   return origin;
 }
 
-function buildPool(input: Json, base: Stamp, account: FakeAccount): FakePool {
+function buildPool(input: Json, base: Stamp, account: FakeAccount, ctx: HostContext): FakePool {
   const f = fields(input);
   const name = f.str('name');
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw invalid('name may hold only alphanumeric characters, hyphens and underscores');
@@ -215,7 +247,7 @@ function buildPool(input: Json, base: Stamp, account: FakeAccount): FakePool {
     enabled: f.bool('enabled', true),
     minimum_origins: f.num('minimum_origins', 1, origins.length, 1),
     ...(monitor === undefined ? {} : {monitor}),
-    origins: origins.map(buildOrigin),
+    origins: origins.map((o, i) => buildOrigin(o, i, ctx)),
     notification_email: f.str('notification_email', ''),
     check_regions: input.check_regions === undefined || input.check_regions === null ? null : f.list<string>('check_regions'),
   };
@@ -234,10 +266,12 @@ function buildRandomSteering(value: unknown, account: FakeAccount): FakeLoadBala
   const poolWeights: Record<string, number> = {};
   for (const [id, weight] of Object.entries(weights)) {
     knownPool(account, 'random_steering.pool_weights', id);
-    if (typeof weight !== 'number' || weight < 0 || weight > 1) throw invalid(`random_steering.pool_weights.${id} must be a number in [0, 1]`);
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) throw invalid(`random_steering.pool_weights.${id} must be a non-negative number`);
     poolWeights[id] = weight;
   }
-  return {default_weight: f.num('default_weight', 0, 1, 1), pool_weights: poolWeights};
+  const defaultWeight = f.num('default_weight', 0, 1, 1);
+  if (!stepOf(defaultWeight, 0.1)) throw invalid('random_steering.default_weight must be a multiple of 0.1');
+  return {default_weight: defaultWeight, pool_weights: poolWeights};
 }
 
 function buildLoadBalancer(input: Json, base: Stamp, zone: FakeZone, account: FakeAccount): FakeLoadBalancer {
@@ -291,7 +325,7 @@ function assertUnreferenced(kind: 'monitor' | 'pool', id: string, account: FakeA
 
 // ---- the server ----
 
-export type Permission = 'load_balancers:read' | 'load_balancers:edit' | 'pools:read' | 'pools:edit';
+export type Permission = 'load_balancers:read' | 'load_balancers:edit' | 'pools:read' | 'pools:edit' | 'zones:read';
 export interface FakeToken {
   token: string;
   permissions: Permission[];
@@ -302,6 +336,8 @@ export interface FakeCloudflareState {
   zones: Map<string, FakeZone>;
   /** pool id -> healthy; pools not listed are healthy */
   poolHealth: Map<string, boolean>;
+  /** name (lower case) -> addresses: what "publicly resolves" means in the fake */
+  dns: Map<string, string[]>;
 }
 export interface RequestLogEntry {
   method: string;
@@ -337,6 +373,8 @@ export interface FakeCloudflareOptions {
   tokens?: FakeToken[];
   zones?: ZoneSeed[];
   latencyMs?: number;
+  /** name -> addresses, for the Host override rule (names not listed resolve to nothing) */
+  dns?: Record<string, string[]>;
   /** the source of randomness for failRate (default Math.random) */
   random?: () => number;
 }
@@ -359,8 +397,8 @@ export interface FakeCloudflare {
 }
 
 export const DEFAULT_TOKENS: FakeToken[] = [
-  {token: 'good', permissions: ['load_balancers:edit', 'pools:edit']},
-  {token: 'read-only', permissions: ['load_balancers:read', 'pools:read']},
+  {token: 'good', permissions: ['load_balancers:edit', 'pools:edit', 'zones:read']},
+  {token: 'read-only', permissions: ['load_balancers:read', 'pools:read', 'zones:read']},
   {token: 'pools-only', permissions: ['pools:edit']},
 ];
 
@@ -452,14 +490,37 @@ function poolHealth(state: FakeCloudflareState, account: FakeAccount, poolId: st
   return ok({pool_id: poolId, pop_health: checked ? Object.fromEntries(REGIONS.map((r) => [r, {healthy, origins}])) : {}});
 }
 
-function requirePermission(token: FakeToken, area: 'load_balancers' | 'pools', method: string): void {
-  const allowed: Permission[] = method === 'GET' ? [`${area}:read`, `${area}:edit`] : [`${area}:edit`];
+function requirePermission(token: FakeToken, area: 'load_balancers' | 'pools' | 'zones', method: string): void {
+  const allowed: Permission[] = area === 'zones' ? ['zones:read'] : method === 'GET' ? [`${area}:read`, `${area}:edit`] : [`${area}:edit`];
   if (!token.permissions.some((p) => allowed.includes(p))) throw new CfError(403, 10000, 'Authentication error');
 }
 
-function route(state: FakeCloudflareState, token: FakeToken, method: string, segments: string[], body: unknown): Answer {
+/** `GET /zones`: the zones the token sees, filtered by `account.id` (or `account[id]`) and `name`, paged. */
+function listZones(state: FakeCloudflareState, query: URLSearchParams): Answer {
+  const accountId = query.get('account.id') ?? query.get('account[id]');
+  const name = query.get('name');
+  const zones = [...state.zones.values()]
+    .filter((z) => (accountId === null || z.accountId === accountId) && (name === null || z.name === name))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const perPage = Number(query.get('per_page') ?? 20);
+  const page = Number(query.get('page') ?? 1);
+  if (!Number.isInteger(perPage) || perPage < 5 || perPage > 50) throw invalid('per_page must be an integer in [5, 50]');
+  if (!Number.isInteger(page) || page < 1) throw invalid('page must be a positive integer');
+  const items = zones.slice((page - 1) * perPage, page * perPage).map((z) => ({id: z.id, name: z.name, status: 'active', type: 'full', account: {id: z.accountId, name: `account ${z.accountId}`}}));
+  return {
+    status: 200,
+    body: envelope(items, {result_info: {page, per_page: perPage, count: items.length, total_count: zones.length, total_pages: Math.max(1, Math.ceil(zones.length / perPage))}}),
+  };
+}
+
+function route(state: FakeCloudflareState, token: FakeToken, method: string, segments: string[], body: unknown, query: URLSearchParams): Answer {
   const [scope, scopeId = '', lbs, kind, id, sub, ...rest] = segments;
   const noRoute = new CfError(404, 7000, 'No route for that URI');
+  if (scope === 'zones' && segments.length === 1) {
+    if (method !== 'GET') throw noRoute;
+    requirePermission(token, 'zones', method);
+    return listZones(state, query);
+  }
   if (lbs !== 'load_balancers' || rest.length > 0) throw noRoute;
   const unroutable = new CfError(404, 7003, `Could not route to /${segments.slice(0, 3).join('/')}, perhaps your object identifier is invalid?`);
   if (scope === 'zones') {
@@ -480,7 +541,8 @@ function route(state: FakeCloudflareState, token: FakeToken, method: string, seg
   const beforeDelete = (what: 'monitor' | 'pool') => (itemId: string) => assertUnreferenced(what, itemId, account, state.zones.values());
   if (kind === 'monitors') return crud({label: 'Monitor', items: account.monitors, build: buildMonitor, beforeDelete: beforeDelete('monitor')}, method, id, body);
   if (kind === 'pools') {
-    const build = (input: Json, base: Stamp) => buildPool(input, base, account);
+    const ctx: HostContext = {zoneNames: [...state.zones.values()].filter((z) => z.accountId === account.id).map((z) => z.name), dns: state.dns};
+    const build = (input: Json, base: Stamp) => buildPool(input, base, account, ctx);
     return crud({label: 'Pool', items: account.pools, build, beforeDelete: beforeDelete('pool')}, method, id, body);
   }
   throw noRoute;
@@ -506,7 +568,13 @@ function authenticate(state: FakeCloudflareState, header: string | undefined): F
 }
 
 export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): Promise<FakeCloudflare> {
-  const state: FakeCloudflareState = {tokens: options.tokens ?? structuredClone(DEFAULT_TOKENS), accounts: new Map(), zones: new Map(), poolHealth: new Map()};
+  const state: FakeCloudflareState = {
+    tokens: options.tokens ?? structuredClone(DEFAULT_TOKENS),
+    accounts: new Map(),
+    zones: new Map(),
+    poolHealth: new Map(),
+    dns: new Map(Object.entries(options.dns ?? {}).map(([name, addresses]) => [name.toLowerCase(), addresses])),
+  };
   const zones = (options.zones ?? []).map((seed) => seedZone(state, seed));
   const requests: RequestLogEntry[] = [];
   const queue: Fault[] = [];
@@ -545,7 +613,7 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): 
       if (!url.pathname.startsWith(`${BASE_PATH}/`)) throw new CfError(404, 7000, 'No route for that URI');
       if (malformed) throw new CfError(400, 6007, 'Malformed JSON in request body');
       const segments = url.pathname.slice(BASE_PATH.length).split('/').filter(Boolean).map(decodeURIComponent);
-      answer = route(state, token, method, segments, body);
+      answer = route(state, token, method, segments, body, url.searchParams);
     } catch (err) {
       if (!(err instanceof CfError)) throw err;
       answer = failure(err.status, err.code, err.message);

@@ -40,17 +40,30 @@ describe('addon provisioning rules', () => {
         deployedAt: 't',
         stacks: {
           'heroku2aws-shop-network': {stackId: 's1', outputs: {PrivateSubnetIds: 'subnet-a,subnet-b', VpcId: 'vpc-1'}},
-          'heroku2aws-shop-shared': {stackId: 's2', outputs: {TaskSecurityGroupId: 'sg-t', ClusterArn: 'arn:c'}},
+          'heroku2aws-shop-shared': {stackId: 's2', outputs: {TaskSecurityGroupId: 'sg-t', ClusterArn: 'arn:c', SchedulerRoleArn: 'arn:role'}},
           'heroku2aws-shop-service-worker': {stackId: 's3', outputs: {TaskDefinitionArn: 'arn:td:worker'}},
         },
       },
     };
-    expect(networkFrom({}, state)).toEqual({subnetIds: ['subnet-a', 'subnet-b'], taskSecurityGroupId: 'sg-t', clusterArn: 'arn:c', taskDefinitions: {worker: 'arn:td:worker'}});
+    expect(networkFrom({}, state)).toEqual({subnetIds: ['subnet-a', 'subnet-b'], taskSecurityGroupId: 'sg-t', clusterArn: 'arn:c', taskDefinitions: {worker: 'arn:td:worker'}, schedulerRoleArn: 'arn:role'});
     expect(networkFrom({subnets: ['s-x'], taskSecurityGroup: 'sg-x'}, state)).toMatchObject({subnetIds: ['s-x'], taskSecurityGroupId: 'sg-x'});
     expect(() => networkFrom({}, {schemaVersion: '1.0', app: 'shop'})).toThrow(/private subnets/);
   });
 
   it('the app URL encodes every part and requires TLS', () => {
     expect(postgresUrl({user: 'admin', password: 'p@ss/w:rd', host: 'h', port: 5432, db: 'shop'})).toBe('postgres://admin:p%40ss%2Fw%3Ard@h:5432/shop?sslmode=require');
+  });
+});
+
+describe('schedule comparison', () => {
+  it('a live schedule holds what we write when every field we set is equal; service defaults are ignored, name lists compare as sets', async () => {
+    const {holds} = await import('../../src/adapters/aws/scheduler.ts');
+    const wanted = {ScheduleExpression: 'cron(0 3 * * ? *)', Target: {Arn: 'c', EcsParameters: {TaskCount: 1, NetworkConfiguration: {awsvpcConfiguration: {Subnets: ['a', 'b']}}, Tags: [{heroku2aws: 'scheduler'}]}}};
+    const live = {ScheduleExpression: 'cron(0 3 * * ? *)', State: 'DISABLED', Target: {Arn: 'c', RetryPolicy: {}, EcsParameters: {TaskCount: 1, NetworkConfiguration: {awsvpcConfiguration: {Subnets: ['b', 'a']}}, Tags: [{heroku2aws: 'scheduler'}]}}};
+    expect(holds(live, wanted)).toBe(true);
+    expect(holds({...live, ScheduleExpression: 'cron(0 4 * * ? *)'}, wanted)).toBe(false);
+    expect(holds({...live, Target: {...live.Target, EcsParameters: {...live.Target.EcsParameters, TaskCount: 2}}}, wanted)).toBe(false);
+    expect(holds({...live, Target: {...live.Target, EcsParameters: {...live.Target.EcsParameters, Tags: []}}}, wanted)).toBe(false);
+    expect(holds(null, wanted)).toBe(false);
   });
 });

@@ -96,9 +96,9 @@ describe.each(sets)('buildStacks for the %s', (_label, plan) => {
     const all = statements(set);
     const secretStatements = all.filter(({statement}) => JSON.stringify(statement.Action).includes('secretsmanager'));
     expect(secretStatements).toEqual([{statement: {Sid: 'ReadAppSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: {Ref: 'SecretArn'}}, stack: 'shared'}]);
-    // no wildcard resources or actions anywhere in inline policies
+    // no wildcard resources or actions anywhere in inline policies (the scheduler role's are scoped below)
     for (const {statement} of all) {
-      expect(JSON.stringify(statement.Resource)).not.toContain('*');
+      if (!['RunAppTasks', 'TagTasksAtLaunch'].includes(String(statement.Sid))) expect(JSON.stringify(statement.Resource)).not.toContain('*');
       expect(JSON.stringify(statement.Action)).not.toContain('*');
     }
     // the managed policy is the AWS one for task execution (ECR pull, logs), nothing else
@@ -114,6 +114,33 @@ describe.each(sets)('buildStacks for the %s', (_label, plan) => {
     // the task role has no permissions and trusts only ECS tasks of this account
     expect(props(set.shared, 'TaskRole').Policies).toBeUndefined();
     expect(JSON.stringify(props(set.shared, 'TaskRole').AssumeRolePolicyDocument)).toContain('aws:SourceAccount');
+  });
+
+  it('gives EventBridge Scheduler a role that can run, tag and pass roles to exactly the app\'s tasks', () => {
+    const role = obj(set.shared.template.Resources.SchedulerRole);
+    expect(role.Type).toBe('AWS::IAM::Role');
+    const trust = arr(obj(obj(role.Properties).AssumeRolePolicyDocument).Statement);
+    expect(trust).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: {Service: 'scheduler.amazonaws.com'},
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: {'aws:SourceAccount': {Ref: 'AWS::AccountId'}},
+          ArnLike: {'aws:SourceArn': {'Fn::Sub': `arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/heroku2aws-${plan.app.name}/*`}},
+        },
+      },
+    ]);
+    const mine = statements(set).filter(({statement}) => ['RunAppTasks', 'TagTasksAtLaunch', 'PassTaskRoles'].includes(String(statement.Sid)));
+    expect(mine.map(({statement}) => statement.Action)).toEqual(['ecs:RunTask', 'ecs:TagResource', 'iam:PassRole']);
+    const [run, tag, pass] = mine.map(({statement}) => statement);
+    expect(run!.Resource).toEqual(plan.services.map((s) => ({'Fn::Sub': `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task-definition/${s.name}:*`})));
+    expect(run!.Condition).toEqual({ArnEquals: {'ecs:cluster': {'Fn::GetAtt': ['Cluster', 'Arn']}}});
+    expect(tag!.Resource).toEqual({'Fn::Sub': `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task/${plan.aws.cluster}/*`});
+    expect(tag!.Condition).toEqual({StringEquals: {'ecs:CreateAction': 'RunTask'}});
+    expect(pass!.Resource).toEqual([{'Fn::GetAtt': ['ExecutionRole', 'Arn']}, {'Fn::GetAtt': ['TaskRole', 'Arn']}]);
+    expect(pass!.Condition).toEqual({StringLike: {'iam:PassedToService': 'ecs-tasks.amazonaws.com'}});
+    expect(set.shared.template.Outputs.SchedulerRoleArn).toEqual({Value: {'Fn::GetAtt': ['SchedulerRole', 'Arn']}, Export: {Name: {'Fn::Sub': '${AWS::StackName}-SchedulerRoleArn'}}});
   });
 
   it('allows kms:Decrypt only under the HasKmsKey condition, on the key parameter', () => {
@@ -500,4 +527,11 @@ describe('options and bad input', () => {
     expect(obj(set.shared.template.Parameters.VpcId).Type).toBe('AWS::EC2::VPC::Id');
     expect(obj(set.shared.template.Parameters.PrivateSubnetIds).Type).toBe('List<AWS::EC2::Subnet::Id>');
   });
+});
+
+it('adds no scheduler role to an app without Heroku Scheduler', () => {
+  const plain = {...live, addons: live.addons.filter((a) => a.target.kind !== 'eventbridge-scheduler')};
+  const set = buildStacks(plain, blocks);
+  expect(set.shared.template.Resources.SchedulerRole).toBeUndefined();
+  expect(set.shared.template.Outputs.SchedulerRoleArn).toBeUndefined();
 });

@@ -5,6 +5,10 @@ import {MigrateError} from '../../domain/errors.ts';
 import type {ServiceRedeployer, TaskOutcome, TaskRunner} from '../../ports/tasks.ts';
 import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
 
+/** API limits (docs/facts.md, "ECS"). */
+export const DESCRIBE_SERVICES_MAX = 10;
+export const STARTED_BY_MAX = 128;
+
 export interface EcsOptions extends AwsClientOptions {
   /** waiter delays in seconds (SDK default 6-600 s) */
   minDelay?: number;
@@ -39,7 +43,8 @@ export async function createTaskRunner(options: EcsOptions): Promise<TaskRunner>
             launchType: 'FARGATE',
             platformVersion: 'LATEST',
             count: 1,
-            startedBy: spec.startedBy.slice(0, 36),
+            // RunTask's startedBy holds up to 128 characters (docs/facts.md, "ECS")
+            startedBy: spec.startedBy.slice(0, STARTED_BY_MAX),
             clientToken: spec.clientToken.slice(0, 64),
             networkConfiguration: {awsvpcConfiguration: {subnets: spec.subnets, securityGroups: spec.securityGroups, assignPublicIp: 'DISABLED'}},
           }),
@@ -98,8 +103,12 @@ export async function createServiceRedeployer(options: AwsClientOptions): Promis
     async forceNewDeployment(cluster, services) {
       if (!services.length) return {deployed: [], missing: []};
       try {
-        const found = await client.send(new ecs.DescribeServicesCommand({cluster, services}));
-        const active = new Set((found.services ?? []).filter((s) => s.status === 'ACTIVE').map((s) => s.serviceName ?? ''));
+        const active = new Set<string>();
+        // DescribeServices takes at most 10 services per call (docs/facts.md, "ECS")
+        for (let i = 0; i < services.length; i += DESCRIBE_SERVICES_MAX) {
+          const found = await client.send(new ecs.DescribeServicesCommand({cluster, services: services.slice(i, i + DESCRIBE_SERVICES_MAX)}));
+          for (const s of found.services ?? []) if (s.status === 'ACTIVE') active.add(s.serviceName ?? '');
+        }
         const deployed: string[] = [];
         for (const service of services.filter((s) => active.has(s))) {
           await client.send(new ecs.UpdateServiceCommand({cluster, service, forceNewDeployment: true}));

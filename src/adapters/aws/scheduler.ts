@@ -5,6 +5,25 @@ import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
 
 const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({Key, Value}));
 
+/**
+ * Whether the live value holds everything `wanted` sets, equal (fields the service adds as
+ * defaults are ignored; lists of names compare as sets): a schedule that matches is not
+ * updated, so a re-run writes nothing and LastModificationDate stays.
+ */
+export function holds(live: unknown, wanted: unknown): boolean {
+  if (Array.isArray(wanted)) {
+    if (!Array.isArray(live) || live.length !== wanted.length) return false;
+    const names = wanted.every((w) => typeof w === 'string') && live.every((l) => typeof l === 'string');
+    const [l, w] = names ? [[...live].sort(), [...wanted].sort()] : [live, wanted];
+    return w.every((item, i) => holds(l[i], item));
+  }
+  if (wanted !== null && typeof wanted === 'object') {
+    if (live === null || typeof live !== 'object') return false;
+    return Object.entries(wanted).every(([k, v]) => v === undefined || holds((live as Record<string, unknown>)[k], v));
+  }
+  return live === wanted;
+}
+
 export async function createSchedulerAdmin(options: AwsClientOptions): Promise<SchedulerAdmin> {
   const sch = await import('@aws-sdk/client-scheduler');
   const client = new sch.SchedulerClient(clientConfig(options));
@@ -40,6 +59,12 @@ export async function createSchedulerAdmin(options: AwsClientOptions): Promise<S
   };
   const view = (name: string, arn: string | undefined, state: string | undefined, expression: string): ScheduleView => ({name, arn: arn ?? '', state: state ?? 'UNKNOWN', expression});
   return {
+    async readSchedule(spec, target) {
+      const live = await get(spec.group, spec.name);
+      if (!live) return null;
+      const {Name: _n, GroupName: _g, ...wanted} = body(spec, target);
+      return {view: view(spec.name, live.Arn, live.State, live.ScheduleExpression ?? ''), same: holds(live, wanted)};
+    },
     async ensureGroup(name, tags) {
       // read before create: never re-create a group that exists (moto 5.2.1 even replaces it, schedules and all)
       try {

@@ -13,7 +13,7 @@ import {MigrateError, usageError} from '../../domain/errors.ts';
 export const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
 
 export const TOKEN_PERMISSIONS =
-  'Zone > Load Balancers > Edit (on the zone) and Account > Load Balancing: Monitors and Pools > Edit (on the account)';
+  'Zone > Load Balancers > Edit (on the zone), Zone > Zone > Read (edge setup checks Host headers against the account\'s zones) and Account > Load Balancing: Monitors and Pools > Edit (on the account)';
 
 export type Env = Record<string, string | undefined>;
 export type Sdk = typeof import('cloudflare');

@@ -7,10 +7,15 @@
  * Weights always go out as one PATCH holding both pool weights; PATCH replaces `random_steering`
  * as a whole, so a write with one weight would reset the other (FACTS.md).
  * Ids found once are remembered, so a read is two GETs (load balancer, AWS pool).
+ * Host headers (docs/facts.md, "Cloudflare: Host header overrides"): the monitor and the AWS
+ * origin carry the load-balanced hostname, the Heroku origin the Host the workflow chose.
  */
+import {lookup} from 'node:dns/promises';
+import {isIP} from 'node:net';
 import type {Cloudflare} from 'cloudflare';
 import type {LoadBalancer} from 'cloudflare/resources/load-balancers/load-balancers';
 import type {Pool} from 'cloudflare/resources/load-balancers/pools/pools';
+import {hostRuleWithoutDns} from '../../domain/edge-hosts.ts';
 import {MigrateError} from '../../domain/errors.ts';
 import type {EdgeBalancer, EdgeSetupResult, EdgeSpec, EdgeView} from '../../ports/edge.ts';
 import {openClient, resolveSettings, type CallCounters, type Env, type Sdk} from './client.ts';
@@ -27,7 +32,23 @@ export interface EdgeBalancerOptions {
   /** the longest `Retry-After` the SDK may wait out before retrying a 429 (default 30 s) */
   maxRetryAfterSeconds?: number;
   env?: Env;
+  /** the addresses a name resolves to (default: the system resolver, 5 s; [] when it does not resolve) */
+  resolveHost?: (host: string) => Promise<string[]>;
 }
+
+const DNS_TIMEOUT_MS = 5000;
+
+async function systemResolve(host: string): Promise<string[]> {
+  const timeout = new Promise<[]>((resolve) => setTimeout(() => resolve([]), DNS_TIMEOUT_MS).unref());
+  const found = lookup(host, {all: true, verbatim: true}).then(
+    (list) => list.map((a) => a.address),
+    () => [] as string[],
+  );
+  return Promise.race([found, timeout]);
+}
+
+/** The Host header of an origin record, if it has one. */
+const hostOf = (origin: {header?: {Host?: string[]} | null} | undefined) => origin?.header?.Host?.[0];
 
 interface Ids {
   herokuPoolId: string;
@@ -98,6 +119,27 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
   const listLoadBalancers = async (spec: EdgeSpec) =>
     (await call(`listing the load balancers of ${zoneOf(spec)}`, (cf) => cf.loadBalancers.list({zone_id: spec.zoneId}))).result;
 
+  const zoneNames = new Map<string, Promise<string[] | null>>();
+  /** The names of the account's zones (all pages), or null when the token may not list them. */
+  const accountZones = (accountId: string) => {
+    let names = zoneNames.get(accountId);
+    if (!names) {
+      names = call(`listing the zones of account ${accountId}`, async (cf) => {
+        const found: string[] = [];
+        for await (const zone of cf.zones.list({account: {id: accountId}, per_page: 50})) found.push(zone.name);
+        return found;
+      }).catch((err: unknown) => {
+        if (err instanceof MigrateError && err.code === 'forbidden') return null;
+        zoneNames.delete(accountId);
+        throw err;
+      });
+      zoneNames.set(accountId, names);
+    }
+    return names;
+  };
+  const resolveHost = options.resolveHost ?? systemResolve;
+  const addressesOf = async (name: string) => (isIP(name) ? [name] : (await resolveHost(name)).map((a) => a.toLowerCase()));
+
   const monitorNamed = async (spec: EdgeSpec) => only(await listMonitors(spec), (m) => m.description === names(spec).monitor, `monitors described '${names(spec).monitor}'`);
   const poolNamed = (pools: Pool[], name: string) => only(pools, (p) => p.name === name, `pools named '${name}'`);
   const balancerFor = async (spec: EdgeSpec) => only(await listLoadBalancers(spec), (lb) => lb.name === spec.hostname, `load balancers named '${spec.hostname}'`);
@@ -127,10 +169,36 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
   }
 
   return {
+    async acceptedHostHeaders(spec, address, hosts) {
+      const zones = await accountZones(spec.accountId);
+      // unreadable zones: the load balancer's own hostname is on its zone, which holds the pools' account in any usual setup
+      const facts = {zoneNames: zones ?? [spec.hostname]};
+      const accepted: string[] = [];
+      let target: Promise<string[]> | undefined;
+      for (const host of hosts) {
+        if (hostRuleWithoutDns(host, address, facts)) {
+          accepted.push(host);
+          continue;
+        }
+        const [mine, theirs] = await Promise.all([addressesOf(host), (target ??= addressesOf(address))]);
+        if (mine.some((a) => theirs.includes(a))) accepted.push(host);
+      }
+      return {accepted, zonesReadable: zones !== null};
+    },
+
     async ensureSetup(spec): Promise<EdgeSetupResult> {
       const n = names(spec);
       const created: string[] = [];
       const adopted: string[] = [];
+      const warnings: string[] = [];
+      /** An adopted monitor or origin whose Host differs from the one setup would give it is reported, not changed (it may carry traffic). */
+      const checkHost = (what: string, live: string | undefined, wanted: string) => {
+        if (live?.toLowerCase() !== wanted.toLowerCase()) {
+          warnings.push(
+            `The adopted ${what} has ${live ? `Host header ${live}` : 'no Host header'}, not ${wanted}: Cloudflare's health checks and requests reach it under the wrong name. Set its Host header to ${wanted} in the Cloudflare dashboard (Traffic > Load Balancing), or delete it and run edge setup again.`,
+          );
+        }
+      };
       /** Adopts `existing`, else creates once; after a failed create, takes the object if it landed anyway. */
       async function ensure<T>(name: string, existing: T | undefined, create: () => Promise<T>, find: () => Promise<T | undefined>): Promise<T> {
         if (existing) {
@@ -152,11 +220,22 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
       const createMonitor = () =>
         call(`creating monitor '${n.monitor}' in ${accountOf(spec)}`, (cf) =>
           cf.loadBalancers.monitors.create(
-            {...account, type: spec.monitor.type, description: n.monitor, method: 'GET', path: spec.monitor.path, expected_codes: spec.monitor.expectedCodes, interval: spec.monitor.intervalSeconds},
+            {
+              ...account,
+              type: spec.monitor.type,
+              description: n.monitor,
+              method: 'GET',
+              path: spec.monitor.path,
+              expected_codes: spec.monitor.expectedCodes,
+              interval: spec.monitor.intervalSeconds,
+              header: {Host: [spec.hostname]},
+            },
             ONCE,
           ),
         );
-      const monitor = await ensure(n.monitor, await monitorNamed(spec), createMonitor, () => monitorNamed(spec));
+      const liveMonitor = await monitorNamed(spec);
+      if (liveMonitor) checkHost(`monitor '${n.monitor}'`, hostOf(liveMonitor), spec.hostname);
+      const monitor = await ensure(n.monitor, liveMonitor, createMonitor, () => monitorNamed(spec));
 
       const createPool = (name: string, origin: {name: string; address: string; hostHeader: string | null}) =>
         call(`creating pool '${name}' in ${accountOf(spec)}`, (cf) =>
@@ -175,12 +254,14 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
         );
       const pools = await listPools(spec);
       const ensurePool = async (name: string, origin: Parameters<typeof createPool>[1]) => {
-        const pool = await ensure(name, poolNamed(pools, name), () => createPool(name, origin), async () => poolNamed(await listPools(spec), name));
+        const live = poolNamed(pools, name);
+        if (live && origin.hostHeader) checkHost(`pool '${name}'`, hostOf(live.origins?.find((o) => o.address === origin.address) ?? live.origins?.[0]), origin.hostHeader);
+        const pool = await ensure(name, live, () => createPool(name, origin), async () => poolNamed(await listPools(spec), name));
         if (!pool.id) throw new MigrateError('upstream', `Cloudflare answered pool '${name}' without an id.`);
         return {...pool, id: pool.id};
       };
       const heroku = await ensurePool(n.heroku, {name: 'heroku', ...spec.heroku});
-      const aws = await ensurePool(n.aws, {name: 'aws', address: spec.aws.address, hostHeader: null});
+      const aws = await ensurePool(n.aws, {name: 'aws', address: spec.aws.address, hostHeader: spec.hostname});
 
       const createBalancer = () =>
         call(`creating the load balancer for ${spec.hostname} in ${zoneOf(spec)}`, (cf) =>
@@ -208,7 +289,7 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
       }
       const ids = {herokuPoolId: heroku.id, awsPoolId: aws.id, loadBalancerId: lb.id};
       known.set(keyOf(spec), ids);
-      return {created, adopted, view: toView(lb, aws, ids)};
+      return {created, adopted, view: toView(lb, aws, ids), warnings};
     },
 
     async read(spec) {

@@ -18,7 +18,7 @@ Exit codes: 0 done; 1 error; 2 usage; 5 locked.`;
 
   static override examples = [
     {description: 'Show what would be created', command: '<%= config.bin %> <%= command.id %> --app shop --dry-run'},
-    {description: 'Provision after `migrate deploy`, with the scheduler jobs', command: '<%= config.bin %> <%= command.id %> --app shop --jobs scheduler-jobs.json --scheduler-role-arn arn:aws:iam::123456789012:role/shop-scheduler'},
+    {description: 'Provision after `migrate deploy`, with the scheduler jobs (the role comes from the shared stack)', command: '<%= config.bin %> <%= command.id %> --app shop --jobs scheduler-jobs.json'},
     {description: 'Start creation and return at once (re-run later to record endpoints)', command: '<%= config.bin %> <%= command.id %> --app shop --wait-minutes 0'},
   ];
 
@@ -31,7 +31,7 @@ Exit codes: 0 done; 1 error; 2 usage; 5 locked.`;
     'task-security-group': Flags.string({description: "the ECS tasks' security group [default: the deploy outputs]"}),
     cluster: Flags.string({description: 'ECS cluster ARN for the schedules [default: the deploy outputs]'}),
     jobs: Flags.string({description: 'Heroku Scheduler jobs file (JSON: {"jobs": [{"command", "every": "10m|hourly|daily", "at", "dynoSize"}]})'}),
-    'scheduler-role-arn': Flags.string({description: 'IAM role EventBridge Scheduler assumes to run the jobs (ecs:RunTask, iam:PassRole)'}),
+    'scheduler-role-arn': Flags.string({description: 'IAM role EventBridge Scheduler assumes to run the jobs (ecs:RunTask, ecs:TagResource, iam:PassRole) [default: the SchedulerRoleArn output of the shared stack]'}),
     'task-definition': Flags.string({description: 'task definition the jobs run [default: the deployed one of their process type]'}),
     'db-storage-gb': Flags.integer({description: 'RDS allocated storage (autoscaling up to 5x)', default: 20, min: 20, max: 65536}),
     'postgres-version': Flags.string({description: 'RDS PostgreSQL engine version [default: RDS default; must be >= the Heroku database]'}),

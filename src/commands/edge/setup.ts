@@ -5,9 +5,11 @@ import {edgeSetup} from '../../workflows/edge-setup.ts';
 
 export default class EdgeSetup extends BaseCommand {
   static override summary = 'Create or adopt the Cloudflare load balancer that splits traffic between Heroku and AWS';
-  static override description = `Idempotently creates or adopts a health monitor (the plan's health path), a Heroku pool (origin: the Heroku app host, Host header: the custom domain), an AWS pool (origin: the ALB DNS name) and a load balancer for the app hostname with random steering at Heroku 100% / AWS 0% and the Heroku pool as fallback. An adopted load balancer keeps its weights. Reports session affinity and adaptive routing, which matter during a cutover.
+  static override description = `Idempotently creates or adopts a health monitor (the plan's health path, Host header: the hostname), a Heroku pool (origin: the Heroku app host, Host header: the hostname when it is a custom domain of the Heroku app, else another custom domain of the app that Cloudflare accepts), an AWS pool (origin: the ALB DNS name, Host header: the hostname) and a load balancer for the app hostname with random steering at Heroku 100% / AWS 0% and the Heroku pool as fallback. An adopted load balancer keeps its weights. Reports session affinity and adaptive routing, which matter during a cutover.
 
-Needs CLOUDFLARE_API_TOKEN with Load Balancing edit rights (zone: Load Balancers; account: Load Balancing Monitors and Pools).
+Cloudflare accepts a Host header only on a zone of the account, equal to the origin address, or resolving to it; when no custom domain of the Heroku app qualifies, setup stops before it creates anything. See docs/edge.md.
+
+Needs CLOUDFLARE_API_TOKEN with Load Balancing edit rights (zone: Load Balancers; account: Load Balancing Monitors and Pools) and Zone Read.
 
 Exit codes: 0 done; 1 error; 2 usage; 5 another operator holds the app's lock.`;
 

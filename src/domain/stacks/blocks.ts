@@ -20,6 +20,7 @@ export const STACK_BLOCK_NAMES = [
   'network',
   'shared',
   'shared-alb',
+  'shared-scheduler',
   'task',
   'container',
   'service',

@@ -10,6 +10,7 @@
  */
 import {MigrateError} from '../errors.ts';
 import {isValidFargatePair} from '../fargate.ts';
+import {scheduleGroupName} from '../addon-provision.ts';
 import {alarmNames, logGroupName, releaseTaskFamily, stackName} from '../naming.ts';
 import type {Plan} from '../plan.ts';
 import type {ServicePlan} from '../processes.ts';
@@ -115,12 +116,13 @@ export function buildStacks(plan: Plan, blocks: StackBlocks, options: BuildStack
 
   const network = doc(plan, 'network', 'network', `heroku2aws ${app}: optional network (VPC, 2 public and 2 private subnets in 2 AZs, internet gateway, one NAT gateway)`, compose([blocks.network], {app}));
 
-  const sharedBlocks: StackBlock[] = [blocks.shared, ...(balanced.length > 0 ? [blocks['shared-alb']] : [])];
+  const scheduled = plan.addons.some((a) => a.target.kind === 'eventbridge-scheduler');
+  const sharedBlocks: StackBlock[] = [blocks.shared, ...(balanced.length > 0 ? [blocks['shared-alb']] : []), ...(scheduled ? [blocks['shared-scheduler']] : [])];
   const shared = doc(
     plan,
     'shared',
     'shared',
-    `heroku2aws ${app}: ECS cluster, ${balanced.length > 0 ? 'load balancer, ' : ''}security groups, log group and task roles`,
+    `heroku2aws ${app}: ECS cluster, ${balanced.length > 0 ? 'load balancer, ' : ''}security groups, log group, task roles${scheduled ? ' and the scheduler role' : ''}`,
     compose(sharedBlocks, {
       app,
       cluster: plan.aws.cluster,
@@ -131,6 +133,9 @@ export function buildStacks(plan: Plan, blocks: StackBlocks, options: BuildStack
       healthCheckTimeoutSeconds: hc.timeoutSeconds,
       healthyThresholdCount: hc.healthyThreshold,
       unhealthyThresholdCount: hc.unhealthyThreshold,
+      scheduleGroup: scheduleGroupName(app),
+      // the scheduled jobs run in the services' task definitions (any revision)
+      schedulerTaskDefinitionArns: plan.services.map((s) => ({'Fn::Sub': `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task-definition/${s.name}:*`})),
     }),
   );
 
