@@ -46,6 +46,7 @@ import type {HerokuSource} from '../ports/heroku.ts';
 import {planDrift} from '../domain/plan-drift.ts';
 import {discoverApp} from './discover.ts';
 import {runReleasePhase, type ReleaseOutcome} from './release-phase.ts';
+import {recordedCertificate} from '../domain/certificates.ts';
 import {resolveRegion} from '../domain/regions.ts';
 import {TAG_APP, TAG_TOOL} from './secrets-import.ts';
 
@@ -185,7 +186,7 @@ export async function deploy(input: DeployInput, deps: DeployDeps): Promise<Depl
       const prev = live.get(doc.stackName)?.parameters ?? {};
       const values: Record<string, string | undefined> = {ImageUri: image, SecretArn: secret.arn, KmsKeyArn: secret.kmsKeyArn};
       if (doc.kind === 'shared') {
-        values.CertificateArn = input.certificateArn ?? reusable('CertificateArn', prev.CertificateArn);
+        values.CertificateArn = input.certificateArn ?? recordedCertificate(appState.certificate, region) ?? reusable('CertificateArn', prev.CertificateArn);
         for (const key of NETWORK_KEYS) values[key] = network[key] ?? (networkOutputs ? networkOutputs[key] : (reusable(key, prev[key]) ?? liveNetwork[key]));
       }
       if (actions.get(doc.stackName) === 'update') for (const key of KEEP_LIVE_PARAMETERS) values[key] = prev[key];

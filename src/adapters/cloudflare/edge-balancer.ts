@@ -8,13 +8,11 @@
  * as a whole, so a write with one weight would reset the other (FACTS.md).
  * Ids found once are remembered, so a read is two GETs (load balancer, AWS pool).
  */
-import type {Cloudflare} from 'cloudflare';
 import type {LoadBalancer} from 'cloudflare/resources/load-balancers/load-balancers';
 import type {Pool} from 'cloudflare/resources/load-balancers/pools/pools';
 import {MigrateError} from '../../domain/errors.ts';
 import type {EdgeBalancer, EdgeSetupResult, EdgeSpec, EdgeView} from '../../ports/edge.ts';
-import {openClient, resolveSettings, type CallCounters, type Env, type Sdk} from './client.ts';
-import {toMigrateError} from './errors.ts';
+import {createCaller, resolveSettings, type CallCounters, type Env} from './client.ts';
 import {poolWeights, shareOf, summarizeHealth} from './weights.ts';
 
 export interface EdgeBalancerOptions {
@@ -78,18 +76,7 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
   const counters: CallCounters = {requests: 0, retries: 0};
   const known = new Map<string, Ids>();
   const keyOf = (spec: EdgeSpec) => `${spec.zoneId}/${spec.hostname}`;
-  let connection: Promise<{client: Cloudflare; sdk: Sdk}> | undefined;
-  const connect = () => (connection ??= openClient(settings, counters, {maxRetries: options.maxRetries, maxRetryAfterMs: (options.maxRetryAfterSeconds ?? 30) * 1000}));
-
-  async function call<T>(what: string, request: (cf: Cloudflare) => PromiseLike<T>): Promise<T> {
-    const {client, sdk} = await connect();
-    const before = counters.retries;
-    try {
-      return await request(client);
-    } catch (err) {
-      throw toMigrateError(err, {what, baseUrl: settings.baseUrl, tokenSource: settings.tokenSource, token: settings.token, retries: counters.retries - before}, sdk);
-    }
-  }
+  const call = createCaller(settings, counters, {maxRetries: options.maxRetries, maxRetryAfterMs: (options.maxRetryAfterSeconds ?? 30) * 1000});
 
   const listMonitors = async (spec: EdgeSpec) =>
     (await call(`listing the load balancing monitors of ${accountOf(spec)}`, (cf) => cf.loadBalancers.monitors.list({account_id: spec.accountId}))).result;
