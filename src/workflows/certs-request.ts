@@ -147,6 +147,9 @@ export async function certsRequest(input: CertsRequestInput, deps: CertsDeps): P
         hint: 'Pass --zone with the zone that holds every hostname of the plan (one certificate validates in one zone here). Nothing was changed.',
       });
     }
+    // the token must reach the zone's DNS records before anything is requested (a read: a token
+    // that can read but not edit them fails at the first record; a re-run resumes the request)
+    await dns.list(zoneId, domainName);
     if (input.dryRun) {
       const cert = choice.action === 'resume' ? choice.certificate : null;
       const planned = cert ? validationRecords(cert, zoneName).map((r) => ({name: r.name, type: r.type, action: 'would-create' as const})) : [];

@@ -158,6 +158,20 @@ describe('deploy workflow: first deploy', () => {
     expectNoCanary([['result', JSON.stringify(r)], ['progress', w.progress.join('\n')], ...filesUnder(w.dir)], plan.secret.keys.map((k) => `canary-value-of-${k}`));
   });
 
+  it('without --certificate-arn it uses the issued certificate `certs request` recorded in the deploy region', async () => {
+    const w = await setup();
+    const recorded = CERT.replace('11111111', '99999999');
+    const st = await w.state.readState();
+    const certificate = {arn: recorded, region: 'us-east-1', domainNames: ['shop.example.com'], status: 'ISSUED', records: [], updatedAt: '2026-11-26T00:00:00.000Z'};
+    await w.state.writeState({...st, certificate: {...certificate, region: 'eu-west-1'}});
+    const elsewhere = await refusal(deploy({...FIRST, certificateArn: undefined}, w.deps));
+    expect(elsewhere.message).toMatch(/Missing values for CertificateArn/);
+    expect(elsewhere.hint).toMatch(/migrate certs request/);
+    await w.state.writeState({...st, certificate});
+    await deploy({...FIRST, certificateArn: undefined}, w.deps);
+    expect(w.cfn.stacks.get(S('shared'))!.parameters.CertificateArn).toBe(recorded);
+  });
+
   it('--create-network deploys the network stack first and feeds its outputs to the shared stack', async () => {
     const w = await setup();
     const r = await deploy({app: 'shop', image: IMAGE, certificateArn: CERT, createNetwork: true, yes: true}, w.deps);
