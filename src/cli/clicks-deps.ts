@@ -1,5 +1,7 @@
 /** Builds the adapters of `certs request` and `ci init` (same pattern as deps.ts: lazy imports). */
+import {createCiRepo} from '../adapters/files/ci-repo.ts';
 import {createLocalState} from '../adapters/state/local-state.ts';
+import {terminalUi} from './deploy-deps.ts';
 import {processInterrupts} from './confirm.ts';
 import {planDirFlagDefault, systemClock} from './deps.ts';
 
@@ -12,5 +14,18 @@ export function certsDeps(app: string, planDir: string | undefined) {
     now: () => Date.now(),
     sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     interrupts: processInterrupts,
+  };
+}
+
+export function ciDeps(app: string, planDir: string | undefined, options: {json: boolean}) {
+  return {
+    state: createLocalState(planDir ?? planDirFlagDefault(app), app, systemClock),
+    repo: createCiRepo(),
+    identity: async (region: string) => (await import('../adapters/aws/iam.ts')).createAwsIdentity({region}),
+    oidc: async (region: string) => (await import('../adapters/aws/iam.ts')).createOidcProviders({region}),
+    stacks: async (region: string) => (await import('../adapters/aws/cloudformation.ts')).createStackDeployer({region}),
+    clock: systemClock,
+    env: process.env,
+    ui: terminalUi(options.json),
   };
 }

@@ -62,6 +62,20 @@ export const appStateSchema = z.object({
       updatedAt: z.string(),
     })
     .optional(),
+  /** the pipeline `ci init` set up */
+  ci: z
+    .object({
+      provider: z.enum(['github', 'gitlab']),
+      project: z.string(),
+      branch: z.string(),
+      stackName: z.string(),
+      repositoryUri: z.string(),
+      deployRoleArn: z.string(),
+      reviewRoleArn: z.string(),
+      pipelineFile: z.string(),
+      updatedAt: z.string(),
+    })
+    .optional(),
   /** the AWS side the cutover sends traffic to (recorded by deploy or edge setup) */
   aws: z.object({albArn: z.string(), albDnsName: z.string(), albFullName: z.string()}).optional(),
   edge: z
