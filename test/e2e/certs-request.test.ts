@@ -9,8 +9,9 @@ import {spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {sampleApp, seedApp, startFakeHeroku, type FakeHeroku} from '../fakes/heroku-server.ts';
-import {seedZone, startFakeCloudflare, type FakeCloudflare} from '../fakes/cloudflare-server.ts';
-import {BIN, runCli, tempDir, type CliResult} from '../support/cli.ts';
+import {DEFAULT_TOKENS, seedZone, startFakeCloudflare, type FakeCloudflare} from '../fakes/cloudflare-server.ts';
+import {expectNoCanary} from '../support/canary.ts';
+import {BIN, filesUnder, runCli, tempDir, type CliResult} from '../support/cli.ts';
 import {motoEnv, startMoto, type MotoServer} from '../support/moto.ts';
 import {ZONE, ACCOUNT} from '../support/cutover-env.ts';
 
@@ -20,9 +21,15 @@ let cloudflare: FakeCloudflare;
 let planDir: string;
 let env: Record<string, string>;
 const NAMES = ['shop.example.com', 'www.shop.example.com'];
+/** the Cloudflare token of this suite: it must never reach output, state or journal */
+const TOKEN = 'cf-token-canary-7f3e9a';
+const outputs: Array<[string, string]> = [];
 
-const cli = (args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> =>
-  runCli(['certs', 'request', '--app', 'shop', '--plan-dir', planDir, ...args], {env: {...env, ...extraEnv}});
+async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  const r = await runCli(['certs', 'request', '--app', 'shop', '--plan-dir', planDir, ...args], {env: {...env, ...extraEnv}});
+  outputs.push([`stdout of ${args.join(' ')}`, r.stdout], [`stderr of ${args.join(' ')}`, r.stderr]);
+  return r;
+}
 
 async function certificates(): Promise<Array<{CertificateArn: string; Status: string}>> {
   const {ACMClient, ListCertificatesCommand} = await import('@aws-sdk/client-acm');
@@ -42,14 +49,16 @@ beforeAll(async () => {
   moto = await startMoto({env: {MOTO_ACM_VALIDATION_WAIT: '6'}});
   heroku = await startFakeHeroku();
   seedApp(heroku.state, sampleApp());
-  cloudflare = await startFakeCloudflare({zones: [{zoneId: ZONE, zoneName: 'shop.example.com', accountId: ACCOUNT}]});
+  cloudflare = await startFakeCloudflare({tokens: [...DEFAULT_TOKENS, {token: TOKEN, permissions: ['dns_records:edit']}], zones: [{zoneId: ZONE, zoneName: 'shop.example.com', accountId: ACCOUNT}]});
   seedZone(cloudflare.state, {zoneId: 'e'.repeat(32), zoneName: 'other.org', accountId: ACCOUNT});
-  env = {...motoEnv(moto.endpoint), AWS_EC2_METADATA_DISABLED: 'true', HEROKU_API_URL: heroku.url, HEROKU_API_KEY: 'good', CLOUDFLARE_BASE_URL: cloudflare.url, CLOUDFLARE_API_TOKEN: 'good', HOME: tempDir()};
+  env = {...motoEnv(moto.endpoint), AWS_EC2_METADATA_DISABLED: 'true', HEROKU_API_URL: heroku.url, HEROKU_API_KEY: 'good', CLOUDFLARE_BASE_URL: cloudflare.url, CLOUDFLARE_API_TOKEN: TOKEN, HOME: tempDir()};
   planDir = tempDir();
   const plan = await runCli(['plan', '--app', 'shop', '--out', planDir], {env});
   if (plan.code !== 0) throw new Error(`plan failed: ${plan.stderr}`);
 });
 afterAll(async () => {
+  // the token went out with every request, and nowhere else
+  expectNoCanary([...outputs, ...filesUnder(planDir)], [TOKEN]);
   moto.process.kill();
   await heroku.close();
   await cloudflare.close();
