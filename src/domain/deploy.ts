@@ -138,7 +138,7 @@ export function templateBody(stackName: string, template: CfnTemplate): {body: s
 /** The flag (or step) that fills each parameter the plan cannot know. */
 export const PARAMETER_SOURCES: Record<string, string> = {
   ImageUri: '--image',
-  CertificateArn: '--certificate-arn',
+  CertificateArn: '--certificate-arn (or run `migrate certs request` first)',
   VpcId: '--vpc (or --create-network)',
   PublicSubnetIds: '--public-subnets (or --create-network)',
   PrivateSubnetIds: '--private-subnets (or --create-network)',

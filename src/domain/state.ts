@@ -49,6 +49,33 @@ export const appStateSchema = z.object({
       releaseTaskDefinitionArn: z.string().optional(),
     })
     .optional(),
+  /** the ACM certificate `certs request` found or requested; `deploy` uses it without --certificate-arn */
+  certificate: z
+    .object({
+      arn: z.string(),
+      region: z.string(),
+      domainNames: z.array(z.string()),
+      status: z.string(),
+      zoneId: z.string().optional(),
+      /** validation records in the Cloudflare zone; `created` ones are removed by `certs request --cleanup` */
+      records: z.array(z.object({id: z.string(), name: z.string(), type: z.string(), content: z.string(), created: z.boolean()})),
+      updatedAt: z.string(),
+    })
+    .optional(),
+  /** the pipeline `ci init` set up */
+  ci: z
+    .object({
+      provider: z.enum(['github', 'gitlab']),
+      project: z.string(),
+      branch: z.string(),
+      stackName: z.string(),
+      repositoryUri: z.string(),
+      deployRoleArn: z.string(),
+      reviewRoleArn: z.string(),
+      pipelineFile: z.string(),
+      updatedAt: z.string(),
+    })
+    .optional(),
   /** the AWS side the cutover sends traffic to (recorded by deploy or edge setup) */
   aws: z.object({albArn: z.string(), albDnsName: z.string(), albFullName: z.string()}).optional(),
   edge: z

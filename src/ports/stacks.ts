@@ -22,6 +22,8 @@ export interface ChangeSetSpec {
   description: string;
   /** makes a retried create idempotent */
   clientToken: string;
+  /** the template names its IAM roles (CAPABILITY_NAMED_IAM) */
+  namedIam?: boolean;
 }
 
 export interface ChangeSetView {

@@ -29,7 +29,7 @@ export function renderChangeSet(r: ChangeSetReview, color = false): string {
 export function renderDeployResult(r: DeployResult): string {
   const width = Math.max(...r.stacks.map((s) => s.stackName.length), 10);
   const lines = r.stacks.map((s) => {
-    const counts = s.result === 'no changes' ? '' : `  (${s.changes.length} resource change${s.changes.length === 1 ? '' : 's'})`;
+    const counts = s.result === 'no changes' || s.result === 'not previewed' ? '' : `  (${s.changes.length} resource change${s.changes.length === 1 ? '' : 's'})`;
     return `${s.stackName.padEnd(width)}  ${s.result}${counts}`;
   });
   if (r.release) {
@@ -41,6 +41,7 @@ export function renderDeployResult(r: DeployResult): string {
   }
   lines.push(`Image: ${r.imageUri} (${r.region})`);
   if (r.alb) lines.push(`Load balancer: ${r.alb.albDnsName} (recorded for migrate edge setup)`);
-  lines.push(r.changed ? 'Deployed.' : 'No changes: every stack is up to date and nothing was changed.');
+  if (r.review) lines.push('Review only: every change set was shown and deleted; nothing was executed.');
+  else lines.push(r.changed ? 'Deployed.' : 'No changes: every stack is up to date and nothing was changed.');
   return lines.join('\n');
 }

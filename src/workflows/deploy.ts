@@ -46,6 +46,7 @@ import type {HerokuSource} from '../ports/heroku.ts';
 import {planDrift} from '../domain/plan-drift.ts';
 import {discoverApp} from './discover.ts';
 import {runReleasePhase, type ReleaseOutcome} from './release-phase.ts';
+import {recordedCertificate} from '../domain/certificates.ts';
 import {resolveRegion} from '../domain/regions.ts';
 import {TAG_APP, TAG_TOOL} from './secrets-import.ts';
 
@@ -65,6 +66,8 @@ export interface DeployInput {
   /** do not compare the plan with the live Heroku app */
   skipHerokuCheck?: boolean;
   yes?: boolean;
+  /** show every change set and delete it: nothing executed, no release task, no state written (CI on pull requests) */
+  review?: boolean;
   region?: string;
   breakLock?: boolean;
 }
@@ -110,7 +113,7 @@ export interface StackOutcome {
   stackName: string;
   part: string;
   kind: StackKind;
-  result: 'created' | 'updated' | 'no changes';
+  result: 'created' | 'updated' | 'no changes' | 'reviewed' | 'not previewed';
   changeSetId: string | null;
   changes: ResourceChange[];
   status: string;
@@ -131,6 +134,8 @@ export interface DeployResult {
   changed: boolean;
   /** what was compared before deploying */
   checks: string[];
+  /** --review: change sets shown and deleted, nothing executed */
+  review?: boolean;
   warnings: string[];
 }
 
@@ -149,7 +154,7 @@ interface Context {
 const NETWORK_KEYS = ['VpcId', 'PublicSubnetIds', 'PrivateSubnetIds'] as const;
 
 export async function deploy(input: DeployInput, deps: DeployDeps): Promise<DeployResult> {
-  if (!input.yes && !deps.ui.interactive) {
+  if (!input.yes && !input.review && !deps.ui.interactive) {
     throw usageError('migrate deploy changes live stacks and asks before each change set, but there is no terminal to ask.', 'Re-run with --yes to confirm non-interactively, or run it in a terminal to review and confirm each change set.');
   }
   const network = networkFlags(input);
@@ -185,7 +190,7 @@ export async function deploy(input: DeployInput, deps: DeployDeps): Promise<Depl
       const prev = live.get(doc.stackName)?.parameters ?? {};
       const values: Record<string, string | undefined> = {ImageUri: image, SecretArn: secret.arn, KmsKeyArn: secret.kmsKeyArn};
       if (doc.kind === 'shared') {
-        values.CertificateArn = input.certificateArn ?? reusable('CertificateArn', prev.CertificateArn);
+        values.CertificateArn = input.certificateArn ?? recordedCertificate(appState.certificate, region) ?? reusable('CertificateArn', prev.CertificateArn);
         for (const key of NETWORK_KEYS) values[key] = network[key] ?? (networkOutputs ? networkOutputs[key] : (reusable(key, prev[key]) ?? liveNetwork[key]));
       }
       if (actions.get(doc.stackName) === 'update') for (const key of KEEP_LIVE_PARAMETERS) values[key] = prev[key];
@@ -231,7 +236,7 @@ export async function deploy(input: DeployInput, deps: DeployDeps): Promise<Depl
           warnings.push(`Stack ${doc.stackName} has no LoadBalancerArn/DnsName/FullName outputs, so the state does not record the ALB: pass --alb to migrate edge setup.`);
         }
       }
-      if (doc.kind === 'release') {
+      if (doc.kind === 'release' && !input.review) {
         release = await runReleasePhase({
           deps,
           plan,
@@ -244,8 +249,8 @@ export async function deploy(input: DeployInput, deps: DeployDeps): Promise<Depl
       }
     }
 
-    const changed = ctx.outcomes.some((o) => o.result !== 'no changes') || (release?.ran ?? false);
-    if (changed || appState.deploy?.imageUri !== image) {
+    const changed = ctx.outcomes.some((o) => o.result === 'created' || o.result === 'updated') || (release?.ran ?? false);
+    if (!input.review && (changed || appState.deploy?.imageUri !== image)) {
       const stacks = Object.fromEntries(ctx.outcomes.map((o) => [o.stackName, {stackId: o.stackId, outputs: o.outputs}]));
       const releaseArn = release?.taskDefinitionArn;
       await deps.state.writeState({
@@ -253,7 +258,7 @@ export async function deploy(input: DeployInput, deps: DeployDeps): Promise<Depl
         deploy: {imageUri: image, deployedAt: deps.clock.now().toISOString(), stacks: {...appState.deploy?.stacks, ...stacks}, ...(releaseArn ? {releaseTaskDefinitionArn: releaseArn} : {})},
       });
     }
-    return {app: input.app, region, imageUri: image, stacks: ctx.outcomes, release, alb, changed, checks, warnings};
+    return {app: input.app, region, imageUri: image, stacks: ctx.outcomes, release, alb, changed, checks, warnings, ...(input.review ? {review: true} : {})};
   } finally {
     await lock.release();
   }
@@ -316,14 +321,19 @@ async function checkSecret(input: DeployInput, deps: DeployDeps, plan: Plan, app
       hint: `Restore it (aws secretsmanager restore-secret --secret-id ${recorded.name} --region ${secretRegion}) before deploying.`,
     });
   }
+  const remapped = Object.values(appState.addons ?? {}).flatMap((a) => Object.entries(a.remaps).filter(([, r]) => r.active).map(([k]) => k));
+  const kmsKeyArn = desc.kmsKeyId && !/alias\/aws\/secretsmanager$/.test(desc.kmsKeyId) ? (await (await deps.keys(secretRegion)).checkKey(desc.kmsKeyId)).arn : '';
+  if (input.review) {
+    checks.push(`secret ${recorded.name}: exists; key names not compared (review mode reads no secret value)`);
+    return {arn: desc.arn, kmsKeyArn, extraKeys: remapped.filter((k) => !plan.secret.keys.includes(k)).sort()};
+  }
   const current = await store.getValue(desc.arn);
   if (!current) throw new MigrateError('input', `Secret ${recorded.name} has no current version.`, {hint: `Re-run migrate secrets import --app ${input.app}.`});
   const keys = Object.keys(parseSecretJson(current.value, recorded.name)); // the values go no further than this line
   if (current.versionId !== recorded.versionId) {
     warnings.push(`The current version of ${recorded.name} (${current.versionId}) is not the one migrate secrets import recorded (${recorded.versionId}): it was changed outside heroku2aws.`);
   }
-  const remapKeys = Object.values(appState.addons ?? {}).flatMap((a) => Object.entries(a.remaps).filter(([, r]) => r.active).map(([k]) => k));
-  const drift = secretDrift(plan.secret.keys, keys, remapKeys);
+  const drift = secretDrift(plan.secret.keys, keys, remapped);
   checks.push(`secret ${recorded.name}: ${keys.length} keys in version ${current.versionId}; the plan's task definitions reference ${plan.secret.keys.length + drift.extra.length}`);
   if (drift.missing.length > 0) {
     throw new MigrateError('conflict', `The plan's task definitions reference ${drift.missing.length} config var(s) that secret ${recorded.name} does not hold: ${listNames(drift.missing)}. ECS would not start the tasks.`, {
@@ -337,8 +347,6 @@ async function checkSecret(input: DeployInput, deps: DeployDeps, plan: Plan, app
     }
     warnings.push(`${message} Deployed without them (--allow-drift).`);
   }
-  let kmsKeyArn = '';
-  if (desc.kmsKeyId && !/alias\/aws\/secretsmanager$/.test(desc.kmsKeyId)) kmsKeyArn = (await (await deps.keys(secretRegion)).checkKey(desc.kmsKeyId)).arn;
   return {arn: desc.arn, kmsKeyArn, extraKeys: drift.extra};
 }
 
@@ -346,6 +354,13 @@ async function deployStack(ctx: Context, doc: StackDoc, action: StackAction, par
   const {cfn, deps, input} = ctx;
   const name = doc.stackName;
   const token = `${ctx.csName}-${name}`.slice(0, 128);
+  if (input.review && action === 'create') {
+    // a CREATE change set would leave an empty REVIEW_IN_PROGRESS stack behind: say so instead
+    deps.ui.note(`${name}: does not exist yet; the first deploy creates it (not previewed in review mode)`);
+    const outcome: StackOutcome = {stackName: name, part: doc.part, kind: doc.kind, changeSetId: null, changes: [], result: 'not previewed', status: 'absent', stackId: '', outputs: {}, events: []};
+    ctx.outcomes.push(outcome);
+    return outcome;
+  }
   const view = await withContext(ctx, () => cfn.createChangeSet({
     stackName: name,
     changeSetName: ctx.csName,
@@ -376,6 +391,13 @@ async function deployStack(ctx: Context, doc: StackDoc, action: StackAction, par
     await cfn.deleteChangeSet(name, id);
     const what = summary.guarded.map((g) => `${g.change.logicalId} (${g.change.resourceType}, ${g.change.action === 'Remove' ? 'removed' : `replacement ${g.change.replacement}`}): ${g.why}`);
     throw usageError(`The change set for ${name} would replace or remove stateful resources: ${what.join('; ')}.`, `If that is really meant, re-run with --allow-replace. The change set was deleted. ${doneSoFar(ctx)}`);
+  }
+  if (input.review) {
+    await cfn.deleteChangeSet(name, id);
+    const live = ctx.live.get(name);
+    const outcome: StackOutcome = {...base, result: 'reviewed', status: live?.status ?? 'UNKNOWN', stackId: live?.stackId ?? '', outputs: live?.outputs ?? {}, events: []};
+    ctx.outcomes.push(outcome);
+    return outcome;
   }
   if (!input.yes) {
     const replaced = summary.guarded.length > 0 ? ` It REPLACES ${summary.guarded.map((g) => g.change.logicalId).join(', ')}.` : '';

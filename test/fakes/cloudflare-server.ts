@@ -25,6 +25,15 @@
  *   (`page`, `per_page` 5..50, default 20) like the real list.
  * - Pool health: healthy unless a test says otherwise (`setPoolHealth`); a pool without a
  *   monitor, or disabled, is not health-checked (empty `pop_health`).
+ * - DNS records under `/zones/{id}/dns_records[/{id}]` (list with `name`/`name.exact`, `type`,
+ *   `content.exact`, `page`/`per_page` paging; GET, POST, PUT, PATCH, DELETE), and the zone itself
+ *   at `GET /zones/{id}` (any valid token). A record's name is stored fully qualified and
+ *   lower-case: `@` is the apex, and a name outside the zone gets the zone name appended, as
+ *   Cloudflare does. `ttl` is 1 (automatic) or 60..86400; only A, AAAA and CNAME records may be
+ *   `proxied`. A CNAME next to any record of the same name, or another record next to a CNAME:
+ *   400 code 81053; the same type, name and content twice: 400 code 81057 (Cloudflare's codes).
+ *   Other validation failures answer 400 code 1004 ("DNS Validation Error"). Permissions
+ *   `dns_records:read|edit` (Zone: DNS).
  * - Faults: latency per request; the next N requests (optionally only of one method) or a
  *   random fraction of requests answer 429 (Cloudflare's code 971 and `Retry-After`), 500, 502,
  *   503 or 504; with `afterWrite` the request is carried out first and only its answer is lost.
@@ -127,11 +136,30 @@ export interface FakeAccount {
   pools: Map<string, FakePool>;
 }
 
+export interface FakeDnsRecord {
+  id: string;
+  created_on: string;
+  modified_on: string;
+  zone_id: string;
+  zone_name: string;
+  name: string;
+  type: string;
+  content: string;
+  proxiable: boolean;
+  proxied: boolean;
+  ttl: number;
+  comment: string | null;
+  tags: string[];
+  settings: Record<string, unknown>;
+  meta: Record<string, unknown>;
+}
+
 export interface FakeZone {
   id: string;
   name: string;
   accountId: string;
   loadBalancers: Map<string, FakeLoadBalancer>;
+  dnsRecords: Map<string, FakeDnsRecord>;
 }
 
 const invalid = (message: string) => new CfError(400, 1002, `${message}: validation failed`);
@@ -310,6 +338,106 @@ function buildLoadBalancer(input: Json, base: Stamp, zone: FakeZone, account: Fa
   };
 }
 
+const DNS_TYPES = ['A', 'AAAA', 'CAA', 'CERT', 'CNAME', 'DNSKEY', 'DS', 'HTTPS', 'LOC', 'MX', 'NAPTR', 'NS', 'OPENPGPKEY', 'PTR', 'SMIMEA', 'SRV', 'SSHFP', 'SVCB', 'TLSA', 'TXT', 'URI'] as const;
+const PROXIABLE = ['A', 'AAAA', 'CNAME'];
+const dnsInvalid = (message: string) => new CfError(400, 1004, `DNS Validation Error: ${message}`);
+
+/** Cloudflare stores names fully qualified: `@` is the apex, a name outside the zone is taken as relative to it. */
+function qualify(name: string, zoneName: string): string {
+  const n = name.trim().toLowerCase().replace(/\.$/, '');
+  if (n === '@' || n === zoneName) return zoneName;
+  return n.endsWith(`.${zoneName}`) ? n : `${n}.${zoneName}`;
+}
+
+function buildDnsRecord(input: Json, base: Stamp, zone: FakeZone): FakeDnsRecord {
+  const type = input.type;
+  if (typeof type !== 'string' || !(DNS_TYPES as readonly string[]).includes(type)) throw dnsInvalid('type must be one of the DNS record types');
+  if (typeof input.name !== 'string' || input.name.trim() === '' || input.name.length > 255) throw dnsInvalid('name must be a non-empty string of at most 255 characters');
+  if (typeof input.content !== 'string' || input.content.trim() === '') throw dnsInvalid('content is required');
+  const ttl = input.ttl ?? 1;
+  if (typeof ttl !== 'number' || !(ttl === 1 || (ttl >= 60 && ttl <= 86400))) throw dnsInvalid('ttl must be between 60 and 86400 seconds, or 1 for automatic');
+  const proxied = input.proxied ?? false;
+  if (typeof proxied !== 'boolean') throw dnsInvalid('proxied must be a boolean');
+  if (proxied && !PROXIABLE.includes(type)) throw dnsInvalid(`a ${type} record cannot be proxied`);
+  if (input.comment !== undefined && input.comment !== null && typeof input.comment !== 'string') throw dnsInvalid('comment must be a string');
+  const name = qualify(input.name, zone.name);
+  const content = type === 'CNAME' ? input.content.trim().replace(/\.$/, '') : input.content;
+  for (const other of zone.dnsRecords.values()) {
+    if (other.id === base.id || other.name !== name) continue;
+    if (other.type === type && other.content === content) throw new CfError(400, 81057, 'Record already exists.');
+    if (type === 'CNAME' || other.type === 'CNAME') throw new CfError(400, 81053, 'An A, AAAA, or CNAME record with that host already exists.');
+  }
+  return {
+    ...base,
+    zone_id: zone.id,
+    zone_name: zone.name,
+    name,
+    type,
+    content,
+    proxiable: PROXIABLE.includes(type),
+    proxied,
+    ttl,
+    comment: typeof input.comment === 'string' ? input.comment : null,
+    tags: Array.isArray(input.tags) ? (input.tags as string[]) : [],
+    settings: isRecord(input.settings) ? input.settings : {},
+    meta: {},
+  };
+}
+
+/** The list filters of the published API this fake supports: name (exact and its variants), type, content.exact. */
+function dnsFilter(query: URLSearchParams): (r: FakeDnsRecord) => boolean {
+  const name = (query.get('name.exact') ?? query.get('name'))?.toLowerCase().replace(/\.$/, '');
+  const contains = query.get('name.contains')?.toLowerCase();
+  const starts = query.get('name.startswith')?.toLowerCase();
+  const ends = query.get('name.endswith')?.toLowerCase();
+  const type = query.get('type');
+  const content = (query.get('content.exact') ?? query.get('content'))?.toLowerCase();
+  const all = [
+    (r: FakeDnsRecord) => name === undefined || r.name === name,
+    (r: FakeDnsRecord) => contains === undefined || r.name.includes(contains),
+    (r: FakeDnsRecord) => starts === undefined || r.name.startsWith(starts),
+    (r: FakeDnsRecord) => ends === undefined || r.name.endsWith(ends),
+    (r: FakeDnsRecord) => type === null || r.type === type,
+    (r: FakeDnsRecord) => content === undefined || r.content.toLowerCase() === content,
+  ];
+  return query.get('match') === 'any' ? (r) => all.some((f) => f(r)) : (r) => all.every((f) => f(r));
+}
+
+function paged(items: unknown[], query: URLSearchParams): Answer {
+  const page = Number(query.get('page') ?? 1);
+  const perPage = Number(query.get('per_page') ?? 100);
+  if (!Number.isInteger(page) || page < 1) throw dnsInvalid('page must be a positive integer');
+  if (!Number.isInteger(perPage) || perPage < 5 || perPage > 5_000_000) throw dnsInvalid('per_page must be between 5 and 5000000');
+  const slice = items.slice((page - 1) * perPage, page * perPage);
+  return {
+    status: 200,
+    body: envelope(slice, {result_info: {page, per_page: perPage, count: slice.length, total_count: items.length, total_pages: Math.max(1, Math.ceil(items.length / perPage))}}),
+  };
+}
+
+/** `GET /zones/{id}` and `/zones/{id}/dns_records[/{id}]`. */
+function routeZone(state: FakeCloudflareState, token: FakeToken, method: string, segments: string[], body: unknown, query: URLSearchParams): Answer {
+  const [, zoneId = '', , recordId, ...rest] = segments;
+  const zone = state.zones.get(zoneId);
+  if (!zone) throw new CfError(404, 7003, `Could not route to /zones/${zoneId}, perhaps your object identifier is invalid?`);
+  if (segments.length === 2) {
+    if (method !== 'GET') throw new CfError(405, 10405, 'Method not allowed for this endpoint');
+    return ok({id: zone.id, name: zone.name, status: 'active', paused: false, type: 'full', account: {id: zone.accountId, name: 'Fake account'}, name_servers: ['ada.ns.cloudflare.com', 'bob.ns.cloudflare.com']});
+  }
+  if (rest.length > 0) throw new CfError(404, 7000, 'No route for that URI');
+  const allowed: Permission[] = method === 'GET' ? ['dns_records:read', 'dns_records:edit'] : ['dns_records:edit'];
+  if (!token.permissions.some((p) => allowed.includes(p))) throw new CfError(403, 10000, 'Authentication error');
+  if (recordId === undefined && method === 'GET') return paged([...zone.dnsRecords.values()].filter(dnsFilter(query)), query);
+  const build = (input: Json, base: Stamp) => buildDnsRecord(input, base, zone);
+  try {
+    return crud({label: 'Record', items: zone.dnsRecords, build, beforeDelete: () => undefined}, method, recordId, body);
+  } catch (err) {
+    // Cloudflare answers an unknown record id with 404 code 81044
+    if (err instanceof CfError && err.status === 404) throw new CfError(404, 81044, 'Record does not exist.');
+    throw err;
+  }
+}
+
 const referenced = () => new CfError(412, 1005, 'This object is referenced by other objects, delete them first.');
 
 /** Refuses to delete a monitor used by a pool, or a pool used by a load balancer (as Cloudflare does). */
@@ -325,7 +453,7 @@ function assertUnreferenced(kind: 'monitor' | 'pool', id: string, account: FakeA
 
 // ---- the server ----
 
-export type Permission = 'load_balancers:read' | 'load_balancers:edit' | 'pools:read' | 'pools:edit' | 'zones:read';
+export type Permission = 'load_balancers:read' | 'load_balancers:edit' | 'pools:read' | 'pools:edit' | 'zones:read' | 'dns_records:read' | 'dns_records:edit';
 export interface FakeToken {
   token: string;
   permissions: Permission[];
@@ -397,8 +525,8 @@ export interface FakeCloudflare {
 }
 
 export const DEFAULT_TOKENS: FakeToken[] = [
-  {token: 'good', permissions: ['load_balancers:edit', 'pools:edit', 'zones:read']},
-  {token: 'read-only', permissions: ['load_balancers:read', 'pools:read', 'zones:read']},
+  {token: 'good', permissions: ['load_balancers:edit', 'pools:edit', 'zones:read', 'dns_records:edit']},
+  {token: 'read-only', permissions: ['load_balancers:read', 'pools:read', 'zones:read', 'dns_records:read']},
   {token: 'pools-only', permissions: ['pools:edit']},
 ];
 
@@ -409,7 +537,7 @@ const REGIONS = ['Amsterdam, NL', 'Ashburn, VA', 'Singapore, SG'];
 export function seedZone(state: FakeCloudflareState, seed: ZoneSeed = {}): SeededZone {
   const zone: SeededZone = {zoneId: seed.zoneId ?? newId(), zoneName: seed.zoneName ?? 'example.com', accountId: seed.accountId ?? newId()};
   if (!state.accounts.has(zone.accountId)) state.accounts.set(zone.accountId, {id: zone.accountId, monitors: new Map(), pools: new Map()});
-  state.zones.set(zone.zoneId, {id: zone.zoneId, name: zone.zoneName, accountId: zone.accountId, loadBalancers: new Map()});
+  state.zones.set(zone.zoneId, {id: zone.zoneId, name: zone.zoneName, accountId: zone.accountId, loadBalancers: new Map(), dnsRecords: new Map()});
   return zone;
 }
 
@@ -613,7 +741,8 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): 
       if (!url.pathname.startsWith(`${BASE_PATH}/`)) throw new CfError(404, 7000, 'No route for that URI');
       if (malformed) throw new CfError(400, 6007, 'Malformed JSON in request body');
       const segments = url.pathname.slice(BASE_PATH.length).split('/').filter(Boolean).map(decodeURIComponent);
-      answer = route(state, token, method, segments, body, url.searchParams);
+      const zoneLevel = segments[0] === 'zones' && (segments.length === 2 || segments[2] === 'dns_records');
+      answer = zoneLevel ? routeZone(state, token, method, segments, body, url.searchParams) : route(state, token, method, segments, body, url.searchParams);
     } catch (err) {
       if (!(err instanceof CfError)) throw err;
       answer = failure(err.status, err.code, err.message);

@@ -28,10 +28,11 @@ export interface MotoServer {
   process: ChildProcess;
 }
 
-export async function startMoto(): Promise<MotoServer> {
+/** `env` configures the emulator itself (e.g. MOTO_ACM_VALIDATION_WAIT), for a suite that needs its own server. */
+export async function startMoto(options: {env?: Record<string, string>} = {}): Promise<MotoServer> {
   ensureMotoInstalled();
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {stdio: ['ignore', 'ignore', 'pipe']});
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, ...options.env}});
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);

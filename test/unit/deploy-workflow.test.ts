@@ -3,6 +3,7 @@
  * the real local state: order, change-set review, replacements, release phase, no-change re-runs,
  * refusals before any write, and what is recorded.
  */
+import {jest} from '@jest/globals';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {MigrateError} from '../../src/domain/errors.ts';
@@ -158,6 +159,20 @@ describe('deploy workflow: first deploy', () => {
     expectNoCanary([['result', JSON.stringify(r)], ['progress', w.progress.join('\n')], ...filesUnder(w.dir)], plan.secret.keys.map((k) => `canary-value-of-${k}`));
   });
 
+  it('without --certificate-arn it uses the issued certificate `certs request` recorded in the deploy region', async () => {
+    const w = await setup();
+    const recorded = CERT.replace('11111111', '99999999');
+    const st = await w.state.readState();
+    const certificate = {arn: recorded, region: 'us-east-1', domainNames: ['shop.example.com'], status: 'ISSUED', records: [], updatedAt: '2026-11-26T00:00:00.000Z'};
+    await w.state.writeState({...st, certificate: {...certificate, region: 'eu-west-1'}});
+    const elsewhere = await refusal(deploy({...FIRST, certificateArn: undefined}, w.deps));
+    expect(elsewhere.message).toMatch(/Missing values for CertificateArn/);
+    expect(elsewhere.hint).toMatch(/migrate certs request/);
+    await w.state.writeState({...st, certificate});
+    await deploy({...FIRST, certificateArn: undefined}, w.deps);
+    expect(w.cfn.stacks.get(S('shared'))!.parameters.CertificateArn).toBe(recorded);
+  });
+
   it('--create-network deploys the network stack first and feeds its outputs to the shared stack', async () => {
     const w = await setup();
     const r = await deploy({app: 'shop', image: IMAGE, certificateArn: CERT, createNetwork: true, yes: true}, w.deps);
@@ -192,6 +207,33 @@ describe('deploy workflow: re-runs', () => {
     expect(w.notes.filter((n) => n.endsWith(': no changes'))).toHaveLength(5);
     expect(writes(w.calls).filter((c) => !c.startsWith('createChangeSet') && !c.startsWith('deleteChangeSet'))).toEqual([]);
     expect(w.cfn.changeSets.size).toBe(0);
+    expect(readFileSync(join(w.dir, 'state.json'), 'utf8')).toBe(stateBefore);
+    expect(await w.journal()).toEqual(journalBefore);
+  });
+
+  it('--review shows every change set and deletes it: nothing executed, no release, no state or journal write, no secret value read', async () => {
+    const w = await setup();
+    const first = await deploy({...FIRST, review: true, yes: false}, w.deps);
+    // nothing exists yet: a CREATE change set would leave empty stacks behind, so none is made
+    expect(first.stacks.map((s) => s.result)).toEqual(Array(5).fill('not previewed'));
+    expect(writes(w.calls)).toEqual([]);
+    await deploy(FIRST, w.deps);
+    const stateBefore = readFileSync(join(w.dir, 'state.json'), 'utf8');
+    const journalBefore = await w.journal();
+    w.calls.length = 0;
+    w.shown.length = 0;
+    const getValue = jest.spyOn(w.secrets, 'getValue');
+    const r = await deploy({app: 'shop', image: IMAGE.replace(':v1', ':v2'), review: true}, w.deps);
+    expect(r.review).toBe(true);
+    expect(r.changed).toBe(false);
+    // the shared stack does not use the image: no changes; the others are shown, then deleted
+    expect(r.stacks.map((s) => s.result)).toEqual(['no changes', 'reviewed', 'reviewed', 'reviewed', 'reviewed']);
+    expect(w.shown.map((c) => c.stackName)).toEqual([S('release'), S('service-web'), S('service-clock'), S('service-worker')]);
+    expect(r.release).toBeNull();
+    expect(writes(w.calls).filter((c) => !c.startsWith('createChangeSet') && !c.startsWith('deleteChangeSet'))).toEqual([]);
+    expect(w.cfn.changeSets.size).toBe(0);
+    expect(getValue).not.toHaveBeenCalled();
+    expect(r.checks.join('\n')).toMatch(/key names not compared \(review mode/);
     expect(readFileSync(join(w.dir, 'state.json'), 'utf8')).toBe(stateBefore);
     expect(await w.journal()).toEqual(journalBefore);
   });

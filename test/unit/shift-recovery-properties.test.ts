@@ -86,6 +86,7 @@ function worldEdge(w: World): EdgeBalancer {
     ensureSetup: unused,
     retireHerokuPool: unused,
     restoreHerokuPool: unused,
+    acceptedHostHeaders: unused,
     async read() {
       w.t += 1;
       w.reads.push({t: w.t, share: w.share});

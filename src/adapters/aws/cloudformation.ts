@@ -96,7 +96,7 @@ export async function createStackDeployer(options: CloudFormationOptions): Promi
             ChangeSetType: spec.type,
             TemplateBody: spec.templateBody,
             Parameters: spec.parameters.map((p) => ({ParameterKey: p.key, ParameterValue: p.value})),
-            Capabilities: ['CAPABILITY_IAM'],
+            Capabilities: spec.namedIam ? ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'] : ['CAPABILITY_IAM'],
             Tags: Object.entries(spec.tags).map(([Key, Value]) => ({Key, Value})),
             Description: spec.description.slice(0, 1024),
             ClientToken: spec.clientToken,

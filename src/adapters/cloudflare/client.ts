@@ -95,3 +95,29 @@ export async function openClient(
   });
   return {client, sdk};
 }
+
+export interface Caller {
+  /** runs one SDK request, turning its failure into a MigrateError that says what was being done */
+  <T>(what: string, request: (cf: Cloudflare) => PromiseLike<T>): Promise<T>;
+}
+
+/** One lazily opened client and the error mapping every Cloudflare adapter shares. */
+export function createCaller(
+  settings: CloudflareSettings,
+  counters: CallCounters,
+  options: {maxRetries?: number; maxRetryAfterMs: number},
+  context: {permissions?: string; notFoundHint?: string} = {},
+): Caller {
+  let connection: Promise<{client: Cloudflare; sdk: Sdk}> | undefined;
+  const connect = () => (connection ??= openClient(settings, counters, options));
+  return async (what, request) => {
+    const {client, sdk} = await connect();
+    const before = counters.retries;
+    try {
+      return await request(client);
+    } catch (err) {
+      const {toMigrateError} = await import('./errors.ts');
+      throw toMigrateError(err, {what, baseUrl: settings.baseUrl, tokenSource: settings.tokenSource, token: settings.token, retries: counters.retries - before, ...context}, sdk);
+    }
+  };
+}

@@ -12,14 +12,12 @@
  */
 import {lookup} from 'node:dns/promises';
 import {isIP} from 'node:net';
-import type {Cloudflare} from 'cloudflare';
 import type {LoadBalancer} from 'cloudflare/resources/load-balancers/load-balancers';
 import type {Pool} from 'cloudflare/resources/load-balancers/pools/pools';
 import {hostRuleWithoutDns} from '../../domain/edge-hosts.ts';
 import {MigrateError} from '../../domain/errors.ts';
 import type {EdgeBalancer, EdgeSetupResult, EdgeSpec, EdgeView} from '../../ports/edge.ts';
-import {openClient, resolveSettings, type CallCounters, type Env, type Sdk} from './client.ts';
-import {toMigrateError} from './errors.ts';
+import {createCaller, resolveSettings, type CallCounters, type Env} from './client.ts';
 import {poolWeights, shareOf, summarizeHealth} from './weights.ts';
 
 export interface EdgeBalancerOptions {
@@ -99,18 +97,7 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
   const counters: CallCounters = {requests: 0, retries: 0};
   const known = new Map<string, Ids>();
   const keyOf = (spec: EdgeSpec) => `${spec.zoneId}/${spec.hostname}`;
-  let connection: Promise<{client: Cloudflare; sdk: Sdk}> | undefined;
-  const connect = () => (connection ??= openClient(settings, counters, {maxRetries: options.maxRetries, maxRetryAfterMs: (options.maxRetryAfterSeconds ?? 30) * 1000}));
-
-  async function call<T>(what: string, request: (cf: Cloudflare) => PromiseLike<T>): Promise<T> {
-    const {client, sdk} = await connect();
-    const before = counters.retries;
-    try {
-      return await request(client);
-    } catch (err) {
-      throw toMigrateError(err, {what, baseUrl: settings.baseUrl, tokenSource: settings.tokenSource, token: settings.token, retries: counters.retries - before}, sdk);
-    }
-  }
+  const call = createCaller(settings, counters, {maxRetries: options.maxRetries, maxRetryAfterMs: (options.maxRetryAfterSeconds ?? 30) * 1000});
 
   const listMonitors = async (spec: EdgeSpec) =>
     (await call(`listing the load balancing monitors of ${accountOf(spec)}`, (cf) => cf.loadBalancers.monitors.list({account_id: spec.accountId}))).result;

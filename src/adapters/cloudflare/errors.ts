@@ -17,6 +17,10 @@ export interface CallContext {
   token: string;
   /** retries the SDK made for this call */
   retries: number;
+  /** the token permissions this call needs (default: the load balancing ones) */
+  permissions?: string;
+  /** what to do when Cloudflare finds nothing (default: about the load balancer objects) */
+  notFoundHint?: string;
 }
 
 const retried = (n: number) => (n === 0 ? '' : ` after ${n} ${n === 1 ? 'retry' : 'retries'}`);
@@ -52,17 +56,19 @@ export function toMigrateError(err: unknown, ctx: CallContext, sdk: Pick<Sdk, 'A
   const says = `${status} ${cloudflareSays(err.errors, ctx.token)}`;
   if (status === 401) {
     return new MigrateError('auth', `Cloudflare rejected the API token from ${ctx.tokenSource} (${says}) while ${ctx.what}: it is invalid, expired or revoked.`, {
-      hint: `Create an API token in the Cloudflare dashboard (My Profile > API Tokens) with ${TOKEN_PERMISSIONS}, and set CLOUDFLARE_API_TOKEN to it.`,
+      hint: `Create an API token in the Cloudflare dashboard (My Profile > API Tokens) with ${ctx.permissions ?? TOKEN_PERMISSIONS}, and set CLOUDFLARE_API_TOKEN to it.`,
     });
   }
   if (status === 403) {
     return new MigrateError('forbidden', `The Cloudflare API token from ${ctx.tokenSource} lacks a permission needed for ${ctx.what} (${says}).`, {
-      hint: `The token needs ${TOKEN_PERMISSIONS}, with this zone and account among its resources: edit it in the Cloudflare dashboard (My Profile > API Tokens).`,
+      hint: `The token needs ${ctx.permissions ?? TOKEN_PERMISSIONS}, with this zone and account among its resources: edit it in the Cloudflare dashboard (My Profile > API Tokens).`,
     });
   }
   if (status === 404) {
     return new MigrateError('not-found', `Cloudflare found nothing there while ${ctx.what} (${says}).`, {
-      hint: "Check the zone and account ids in the plan (the zone's Overview page in the Cloudflare dashboard shows both). If the load balancer or a pool was deleted, run `migrate edge setup` again.",
+      hint:
+        ctx.notFoundHint ??
+        "Check the zone and account ids in the plan (the zone's Overview page in the Cloudflare dashboard shows both). If the load balancer or a pool was deleted, run `migrate edge setup` again.",
     });
   }
   if (status === 429) {

@@ -1,0 +1,137 @@
+/**
+ * `migrate ci init`'s pure parts: the pipeline files (golden files, validated against subset
+ * schemas of GitHub's and GitLab's published syntax, held in test/data/schemas), the CI stack
+ * (cfn-lint clean, trust limited to the repository and branch) and input checks.
+ */
+import {spawnSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {Ajv} from 'ajv';
+import {parse} from 'yaml';
+import {checkCiInput, ciNames, ciTemplate, pipelineFile, projectFromRemote, trustedSubjects, type CiSpec} from '../../src/domain/ci.ts';
+import {ROOT} from '../support/cli.ts';
+
+const cnb = {strategy: 'cloud-native-buildpacks' as const, builder: 'heroku/builder:24', buildpacks: ['heroku/nodejs'], command: 'pack build shop:<git-sha> --builder heroku/builder:24 --buildpack heroku/nodejs'};
+const docker = {strategy: 'dockerfile' as const, buildpacks: [], command: 'docker build -t shop:<git-sha> .'};
+const base: CiSpec = {app: 'shop', provider: 'github', project: 'acme/shop', branch: 'main', region: 'us-east-1', accountId: '123456789012', gitlabUrl: 'https://gitlab.com', planPath: 'plans/shop', toolVersion: '0.1.0', build: cnb};
+const cases: Array<[string, CiSpec]> = [
+  ['github-cnb.yml', base],
+  ['github-dockerfile.yml', {...base, build: docker, branch: 'release/prod'}],
+  ['gitlab-cnb.yml', {...base, provider: 'gitlab', project: 'acme/web/shop'}],
+  ['gitlab-dockerfile.yml', {...base, provider: 'gitlab', project: 'acme/shop', gitlabUrl: 'https://gitlab.example.com', build: docker, region: 'eu-west-1'}],
+];
+const GOLDEN = join(ROOT, 'test/golden/ci');
+const schema = (name: string) => JSON.parse(readFileSync(join(ROOT, 'test/data/schemas', name), 'utf8')) as object;
+const ajv = new Ajv({allErrors: true, strict: false});
+const validators = {github: ajv.compile(schema('github-workflow.subset.json')), gitlab: ajv.compile(schema('gitlab-ci.subset.json'))};
+
+describe('pipeline files', () => {
+  it.each(cases)('%s matches its golden file (UPDATE_GOLDEN=1 rewrites it)', (name, spec) => {
+    const {content} = pipelineFile(spec);
+    const file = join(GOLDEN, name);
+    if (process.env.UPDATE_GOLDEN) {
+      mkdirSync(GOLDEN, {recursive: true});
+      writeFileSync(file, content);
+    }
+    expect(content).toBe(readFileSync(file, 'utf8'));
+  });
+
+  it.each(cases)('%s is valid against the published syntax (subset schema)', (_name, spec) => {
+    const doc = parse(pipelineFile(spec).content) as unknown;
+    const validate = validators[spec.provider];
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
+  });
+
+  it('the schemas refuse what the providers refuse (they are not vacuous)', () => {
+    const gh = parse(pipelineFile(base).content) as {jobs: {deploy: {steps: Array<Record<string, unknown>>}}; permissions: Record<string, string>};
+    expect(validators.github({...gh, permissions: {...gh.permissions, 'id-token': 'read'}})).toBe(false);
+    expect(validators.github({...gh, jobs: {deploy: {...gh.jobs.deploy, 'runs_on': 'x'}}})).toBe(false);
+    expect(validators.github({...gh, jobs: {deploy: {...gh.jobs.deploy, steps: [{name: 'neither uses nor run'}]}}})).toBe(false);
+    const gl = parse(pipelineFile({...base, provider: 'gitlab'}).content) as Record<string, Record<string, unknown>>;
+    expect(validators.gitlab({...gl, deploy: {...gl.deploy, scripts: ['x']}})).toBe(false);
+    expect(validators.gitlab({...gl, '.aws-oidc': {...gl['.aws-oidc'], id_tokens: {AWS_ID_TOKEN: {}}}})).toBe(false);
+  });
+
+  it('builds for linux/amd64, tags with the commit SHA, deploys on the branch, reviews on pull/merge requests', () => {
+    const gh = parse(pipelineFile(base).content) as {on: unknown; jobs: Record<string, {if: string; env: {IMAGE: string}; steps: Array<{run?: string; with?: Record<string, string>}>}>};
+    expect(gh.on).toEqual({push: {branches: ['main']}, pull_request: {branches: ['main']}});
+    const runs = (job: string) => gh.jobs[job]!.steps.map((s) => s.run ?? '').join('\n');
+    expect(gh.jobs.deploy!.env.IMAGE).toBe(`${ciNames(base).repositoryUri}:\${{ github.sha }}`);
+    expect(runs('deploy')).toMatch(/pack build "\$IMAGE" --builder heroku\/builder:24 --buildpack heroku\/nodejs --platform linux\/amd64 --publish/);
+    expect(runs('deploy')).toMatch(/migrate deploy --app shop --plan-dir plans\/shop --image "\$IMAGE" --yes/);
+    expect(runs('review')).toMatch(/migrate deploy .* --review/);
+    expect(runs('review')).not.toMatch(/pack build|docker/);
+    expect(gh.jobs.review!.steps.find((s) => s.with?.['role-to-assume'])!.with!['role-to-assume']).toBe(ciNames(base).reviewRoleArn);
+    const text = pipelineFile({...base, build: docker}).content;
+    expect(text).toMatch(/docker buildx build --platform linux\/amd64 --tag "\$IMAGE" --push \./);
+    // never a stored key
+    for (const [, spec] of cases) expect(pipelineFile(spec).content).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|secrets\./);
+  });
+});
+
+describe('the CI stack', () => {
+  it('passes cfn-lint for both providers, with no warning or informational finding', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'h2a-ci-lint-'));
+    const files = cases.map(([name, spec]) => {
+      const file = join(dir, name.replace('.yml', '.json'));
+      writeFileSync(file, JSON.stringify(ciTemplate(spec), null, 2));
+      return file;
+    });
+    const lint = spawnSync('cfn-lint', ['--regions', 'us-east-1', 'eu-west-1', '--include-checks', 'I', '--', ...files], {encoding: 'utf8'});
+    expect({status: lint.status, output: (lint.stdout + lint.stderr).trim()}).toEqual({status: 0, output: ''});
+  });
+
+  it('has the ECR repository with scan on push, immutable tags and a lifecycle policy', () => {
+    const repo = (ciTemplate(base).Resources as Record<string, {Properties: Record<string, unknown>}>).Repository!.Properties;
+    expect(repo).toMatchObject({RepositoryName: 'heroku2aws/shop', ImageTagMutability: 'IMMUTABLE', ImageScanningConfiguration: {ScanOnPush: true}});
+    const rules = JSON.parse((repo.LifecyclePolicy as {LifecyclePolicyText: string}).LifecyclePolicyText).rules as Array<{selection: {tagStatus: string}}>;
+    expect(rules.map((r) => r.selection.tagStatus)).toEqual(['untagged', 'any']);
+  });
+
+  it('trusts only the repository and branch (deploy) and its pull/merge requests (review)', () => {
+    type Role = {Properties: {AssumeRolePolicyDocument: {Statement: Array<{Condition: Record<string, Record<string, string>>}>}; Policies: Array<{PolicyDocument: {Statement: Array<{Action: string | string[]}>}}>}};
+    const roles = (spec: CiSpec) => ciTemplate(spec).Resources as Record<string, Role>;
+    const gh = roles(base);
+    expect(gh.DeployRole!.Properties.AssumeRolePolicyDocument.Statement[0]!.Condition).toEqual({
+      StringEquals: {'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:acme/shop:ref:refs/heads/main'},
+    });
+    expect(gh.ReviewRole!.Properties.AssumeRolePolicyDocument.Statement[0]!.Condition.StringEquals!['token.actions.githubusercontent.com:sub']).toBe('repo:acme/shop:pull_request');
+    const gl = roles({...base, provider: 'gitlab', gitlabUrl: 'https://gitlab.example.com', project: 'acme/shop'});
+    expect(gl.DeployRole!.Properties.AssumeRolePolicyDocument.Statement[0]!.Condition).toEqual({
+      StringEquals: {'gitlab.example.com:aud': 'https://gitlab.example.com', 'gitlab.example.com:sub': 'project_path:acme/shop:ref_type:branch:ref:main'},
+    });
+    expect(trustedSubjects({...base, provider: 'gitlab'}).review).toBe('project_path:acme/shop:ref_type:branch:ref:*');
+    // the review role can never execute a change set nor read a secret value
+    const reviewActions = gl.ReviewRole!.Properties.Policies[0]!.PolicyDocument.Statement.flatMap((s) => s.Action);
+    expect(reviewActions).not.toContain('cloudformation:ExecuteChangeSet');
+    expect(reviewActions).not.toContain('secretsmanager:GetSecretValue');
+    // the deploy role cannot touch its own stack (h2a-ci-*), only heroku2aws-<app>-* stacks
+    expect(JSON.stringify(gh.DeployRole!.Properties.Policies)).toContain('stack/heroku2aws-shop-*/*');
+    expect(ciNames(base).stackName).toBe('h2a-ci-shop');
+  });
+});
+
+describe('ci init input', () => {
+  it.each([
+    [{provider: 'bitbucket', branch: 'main'}, /--provider must be github or gitlab/],
+    [{provider: 'github', branch: 'main', project: 'not-a-repo'}, /is not a GitHub repository/],
+    [{provider: 'gitlab', branch: 'main', project: 'single'}, /is not a GitLab project path/],
+    [{provider: 'github', branch: 'feature/*'}, /--branch 'feature\/\*'/],
+    [{provider: 'github', branch: 'a..b'}, /--branch/],
+    [{provider: 'github', branch: 'main', gitlabUrl: 'https://gitlab.com'}, /only for --provider gitlab/],
+    [{provider: 'gitlab', branch: 'main', gitlabUrl: 'http://gitlab.example.com'}, /bare https URL/],
+  ])('refuses %j', (input, message) => {
+    expect(() => checkCiInput(input)).toThrow(message);
+  });
+
+  it.each([
+    ['https://github.com/acme/shop.git', 'github', 'acme/shop'],
+    ['git@github.com:acme/shop.git', 'github', 'acme/shop'],
+    ['ssh://git@github.com/acme/shop', 'github', 'acme/shop'],
+    ['https://gitlab.com/acme/web/shop.git', 'gitlab', 'acme/web/shop'],
+    ['https://github.com/acme/shop.git', 'gitlab', undefined],
+  ] as const)('%s (%s) -> %s', (remote, provider, project) => {
+    expect(projectFromRemote(remote, provider, 'https://gitlab.com')).toBe(project);
+  });
+});
