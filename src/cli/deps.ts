@@ -1,5 +1,6 @@
 /** Builds the adapters a command needs (the only place commands learn about adapters). */
 import {loadCatalog} from '../adapters/files/catalog-file.ts';
+import {loadPrices} from '../adapters/files/prices-file.ts';
 import {loadStackBlocks} from '../adapters/files/stack-blocks-file.ts';
 import {hostname, userInfo} from 'node:os';
 import {join} from 'node:path';
@@ -16,7 +17,7 @@ export async function herokuSource(): Promise<HerokuSource> {
   return createHerokuSource({});
 }
 
-export const planDeps = () => ({files: createFileStore(), heroku: herokuSource, catalog: () => loadCatalog(), stackBlocks: () => loadStackBlocks()});
+export const planDeps = () => ({files: createFileStore(), heroku: herokuSource, catalog: () => loadCatalog(), stackBlocks: () => loadStackBlocks(), prices: (path?: string) => loadPrices(path)});
 
 export const planDirFlagDefault = (app: string) => join('plans', app);
 
