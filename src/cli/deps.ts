@@ -48,3 +48,13 @@ export function cutoverDeps(app: string, planDir: string | undefined) {
   const {state, edge, metrics, env} = edgeDeps(app, planDir);
   return {state, edge, metrics, env, now: () => Date.now(), sleep, interrupts: processInterrupts, operator: `${userInfo().username}@${hostname()}`};
 }
+
+export function reportDeps(app: string, planDir: string | undefined) {
+  return {
+    state: createLocalState(planDir ?? planDirFlagDefault(app), app, systemClock),
+    files: createFileStore(),
+    metrics: async (region: string) => (await import('../adapters/aws/cloudwatch.ts')).createMetricsHistory({region}),
+    now: () => new Date(),
+    env: process.env,
+  };
+}
