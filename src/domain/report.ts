@@ -97,6 +97,7 @@ function stepsOf(journal: JournalEntry[]): ReportStep[] {
 function eventsOf(journal: JournalEntry[]): ReportEvent[] {
   const events: ReportEvent[] = [];
   const failed = new Set<string>();
+  const rollbacks = new Map<string, Record<string, unknown>>();
   for (const line of journal) {
     const c = cutoverOf(line);
     const d = details(line);
@@ -111,10 +112,14 @@ function eventsOf(journal: JournalEntry[]): ReportEvent[] {
       else if (c.op === 'stopped' && c.exitCode === 4) events.push({at: line.at, kind: /interrupt|Ctrl-C/i.test(c.reason ?? '') ? 'interrupted' : 'paused', label: c.reason ?? 'paused', share: c.share ?? undefined});
       continue;
     }
-    if (line.op === 'rollback' && line.phase === 'intent') {
-      const by = String(d.by ?? 'operator');
+    if (line.op === 'rollback' && line.phase === 'intent') rollbacks.set(line.id, d);
+    else if (line.op === 'rollback' && line.phase === 'verify') {
+      // who and why may be on the intent (`migrate rollback`) or on the verify line (the guard)
+      const all = {...rollbacks.get(line.id), ...d};
+      const by = String(all.by ?? 'operator');
       const guard = by === 'guard' || by.startsWith('guard');
-      events.push({at: line.at, kind: guard ? 'guard' : 'rollback', label: guard ? `guard tripped${d.alarm ? ` (${String(d.alarm)})` : ''}: AWS → 0%` : `rollback by ${by}: AWS → 0%`, share: 0});
+      const what = line.ok ? 'AWS → 0%' : 'AWS → 0% NOT verified';
+      events.push({at: line.at, kind: guard ? 'guard' : 'rollback', label: guard ? `guard tripped${all.alarm ? ` (${String(all.alarm)})` : ''}: ${what}` : `rollback by ${by}: ${what}`, share: line.ok ? Number(all.live ?? 0) : undefined});
     } else if (line.op === 'edge-setup' && line.phase === 'result' && line.ok) events.push({at: line.at, kind: 'edge', label: 'Cloudflare load balancer set up (Heroku 100%)', share: Number(d.awsShare ?? 0)});
     else if (line.op === 'finalize' && line.phase === 'result' && line.ok && d.step === 'edge') events.push({at: line.at, kind: 'finalize', label: 'finalized: Heroku retired from the load balancer', share: 100});
     else if (line.op === 'finalize-undo' && line.phase === 'intent' && d.step === 'edge') events.push({at: line.at, kind: 'undo', label: 'finalize undone: Heroku back in the load balancer'});

@@ -47,9 +47,9 @@ export function recordedJournal(): JournalEntry[] {
   passed('shift-3', 68, 25, 6100);
   cut('shift-3', 68, {op: 'stopped', phase: 'note', exitCode: 0, reason: 'reached 25%', share: 25});
   // the guard trips in the night
-  out.push({at: at(120), id: 'guard-1', op: 'rollback', phase: 'intent', details: {from: 25, by: 'guard', alarm: 'shop-web-5xx-rate'}});
+  out.push({at: at(120), id: 'guard-1', op: 'rollback', phase: 'intent', details: {from: 25, by: 'guard'}});
   out.push({at: at(120), id: 'guard-1', op: 'rollback', phase: 'result', ok: true, details: {share: 0, attempt: 1}});
-  out.push({at: at(121), id: 'guard-1', op: 'rollback', phase: 'verify', ok: true, details: {live: 0, awsPoolEnabled: true}});
+  out.push({at: at(121), id: 'guard-1', op: 'rollback', phase: 'verify', ok: true, details: {live: 0, awsPoolEnabled: true, by: 'guard', alarm: 'shop-web-5xx-rate', trigger: 'alarm'}});
   // all the way the next day
   started('shift-4', 180, 0, 100, [25, 50, 100]);
   step('shift-4', 180, 25, 0);

@@ -68,7 +68,10 @@ describe('the report model of a recorded cutover', () => {
   it('escapes what comes from the journal', () => {
     const journal = recordedJournal();
     journal.push({at: '2026-11-30T16:00:00.000Z', id: 'r', op: 'rollback', phase: 'intent', details: {by: '<script>alert(1)</script>'}});
-    expect(renderReportHtml(buildReport(plan, journal, noMetrics), '2026-12-02T08:00:00.000Z')).not.toContain('<script>alert');
+    journal.push({at: '2026-11-30T16:00:01.000Z', id: 'r', op: 'rollback', phase: 'verify', ok: true, details: {live: 0}});
+    const html = renderReportHtml(buildReport(plan, journal, noMetrics), '2026-12-02T08:00:00.000Z');
+    expect(html).toContain('rollback by &lt;script&gt;alert(1)&lt;/script&gt;: AWS → 0%');
+    expect(html).not.toContain('<script>alert');
   });
 
   it('says so when nothing has happened yet', () => {
