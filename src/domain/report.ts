@@ -163,6 +163,8 @@ function sharePoints(journal: JournalEntry[]): {at: string; share: number}[] {
     if (c?.op === 'read-back' && c.ok && typeof c.live === 'number') return [{at: line.at, share: c.live}];
     if (line.op === 'rollback' && line.phase === 'verify' && line.ok) return [{at: line.at, share: Number(details(line).live ?? 0)}];
     if (line.op === 'edge-setup' && line.phase === 'result' && line.ok) return [{at: line.at, share: Number(details(line).awsShare ?? 0)}];
+    // a later run learning the live share (after a crash), or adopting one written outside migrate
+    if ((line.op === 'cutover-reconcile' || line.op === 'cutover-adopt') && line.phase === 'verify' && line.ok) return [{at: line.at, share: Number(details(line).live ?? 0)}];
     if (line.op === 'finalize' && line.phase === 'result' && line.ok && details(line).step === 'edge') return [{at: line.at, share: 100}];
     return [];
   });
