@@ -12,6 +12,7 @@ import {join} from 'node:path';
 import {createHerokuSource} from '../src/adapters/heroku/heroku-source.ts';
 import {createFileStore} from '../src/adapters/files/file-store.ts';
 import {loadCatalog} from '../src/adapters/files/catalog-file.ts';
+import {loadPrices} from '../src/adapters/files/prices-file.ts';
 import {loadStackBlocks} from '../src/adapters/files/stack-blocks-file.ts';
 import {keyedFingerprint} from '../src/domain/fingerprint.ts';
 import {planWorkflow} from '../src/workflows/plan.ts';
@@ -70,7 +71,7 @@ console.log(`  budget startup + 6 x latency = ${budget.toFixed(0)} ms: ${median(
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
 const names = Array.from({length: 50}, (_, i) => `batch-${String(i).padStart(2, '0')}`);
 const source = createHerokuSource({apiUrl: heroku.url, token: 'good'});
-const deps = {files: createFileStore(), heroku: async () => source, fingerprinter: async () => keyedFingerprint(randomBytes(32)), catalog: () => loadCatalog(), stackBlocks: () => loadStackBlocks()};
+const deps = {files: createFileStore(), heroku: async () => source, fingerprinter: async () => keyedFingerprint(randomBytes(32)), catalog: () => loadCatalog(), stackBlocks: () => loadStackBlocks(), prices: () => loadPrices()};
 const outRoot = mkdtempSync(join(tmpdir(), 'bench-batch-'));
 const t0 = process.hrtime.bigint();
 let inFlight = 0;

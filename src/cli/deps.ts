@@ -1,5 +1,6 @@
 /** Builds the adapters a command needs (the only place commands learn about adapters). */
 import {loadCatalog} from '../adapters/files/catalog-file.ts';
+import {loadPrices} from '../adapters/files/prices-file.ts';
 import {loadStackBlocks} from '../adapters/files/stack-blocks-file.ts';
 import {hostname, userInfo} from 'node:os';
 import {join} from 'node:path';
@@ -20,7 +21,7 @@ export async function herokuSource(): Promise<HerokuSource> {
 /** keyed fingerprints of config values, under a key outside the repository (docs/safety.md) */
 export const fingerprinter = async () => (await import('../adapters/files/fingerprint-key.ts')).loadFingerprinter();
 
-export const planDeps = () => ({files: createFileStore(), heroku: herokuSource, fingerprinter, catalog: () => loadCatalog(), stackBlocks: () => loadStackBlocks()});
+export const planDeps = () => ({files: createFileStore(), heroku: herokuSource, fingerprinter, catalog: () => loadCatalog(), stackBlocks: () => loadStackBlocks(), prices: (path?: string) => loadPrices(path)});
 
 export const planDirFlagDefault = (app: string) => join('plans', app);
 
@@ -68,4 +69,14 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export function cutoverDeps(app: string, planDir: string | undefined) {
   const {state, edge, metrics, env} = edgeDeps(app, planDir);
   return {state, edge, metrics, env, now: () => Date.now(), sleep, interrupts: processInterrupts, operator: `${userInfo().username}@${hostname()}`};
+}
+
+export function reportDeps(app: string, planDir: string | undefined) {
+  return {
+    state: stateStore(app, planDir),
+    files: createFileStore(),
+    metrics: async (region: string) => (await import('../adapters/aws/cloudwatch.ts')).createMetricsHistory({region}),
+    now: () => new Date(),
+    env: process.env,
+  };
 }

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core';
 import {appFlag, BaseCommand} from '../cli/base-command.ts';
 import {planDeps} from '../cli/deps.ts';
+import {costSummary} from '../render/cost-md.ts';
 import {planWorkflow} from '../workflows/plan.ts';
 
 export default class Plan extends BaseCommand {
@@ -23,6 +24,7 @@ Exit codes: 0 written; 1 error (Heroku, input or file problem); 2 usage.`;
     region: Flags.string({description: 'AWS region [default: nearest to the Heroku region]'}),
     'health-path': Flags.string({description: 'HTTP path the load balancer health checks use', default: '/'}),
     domain: Flags.string({description: 'extra hostname for the load balancer and certificate (repeatable)', multiple: true}),
+    prices: Flags.string({description: 'price file for the cost estimate [default: the shipped one; see `migrate prices refresh`]'}),
     'dry-run': Flags.boolean({description: 'print the summary without writing files'}),
   };
 
@@ -36,6 +38,7 @@ Exit codes: 0 written; 1 error (Heroku, input or file problem); 2 usage.`;
         awsRegion: flags.region,
         healthCheckPath: flags['health-path'],
         domains: flags.domain,
+        prices: flags.prices,
         dryRun: flags['dry-run'],
       },
       {...planDeps(), onProgress: (m) => this.note(m)},
@@ -47,6 +50,7 @@ Exit codes: 0 written; 1 error (Heroku, input or file problem); 2 usage.`;
       const stacks = result.files.filter((f) => f.includes('stacks')).length;
       this.log(`${result.written ? 'Wrote' : 'Would write'} ${result.outDir}: plan.json, plan.md (review it) and ${stacks} CloudFormation files in stacks/.`);
       this.log(`${plan.services.length} services, ${plan.secret.keys.length} secret keys, ${plan.addons.length} add-ons, ${plan.manualSteps.length} manual steps.`);
+      if (plan.cost) this.log(costSummary(plan.cost));
     }
     return {
       app: plan.app.name,
@@ -57,6 +61,7 @@ Exit codes: 0 written; 1 error (Heroku, input or file problem); 2 usage.`;
       secretKeys: plan.secret.keys.length,
       addons: plan.addons.map((a) => ({name: a.name, service: a.service, target: a.target.service, strategy: a.strategy})),
       manualSteps: plan.manualSteps,
+      cost: plan.cost ?? null,
     };
   }
 }

@@ -25,6 +25,24 @@ const addonSchema = z.object({
   manual: z.boolean(),
 });
 
+const costLine = z.object({
+  item: str,
+  detail: str,
+  monthly: z.number().nullable(),
+  monthlyMax: z.number().optional(),
+  check: z.boolean().optional(),
+  note: str.optional(),
+});
+const costSide = z.object({lines: z.array(costLine), total: z.number(), totalMax: z.number(), unpriced: z.array(str)});
+const costSchema = z.object({
+  currency: z.literal('USD'),
+  prices: z.object({heroku: str, aws: str.nullable(), cloudflare: str, region: str, file: str}),
+  assumptions: z.object({albLcu: z.number(), natGbPerMonth: z.number(), logsGbPerMonth: z.number(), rdsStorageGb: z.number(), memorydbNodes: z.number()}),
+  heroku: costSide,
+  aws: costSide,
+  difference: z.object({monthly: z.number(), monthlyMax: z.number()}).nullable(),
+});
+
 export const planSchema: z.ZodType<Plan> = z.object({
   schemaVersion: str.regex(/^\d+\.\d+$/),
   tool: z.literal('heroku2aws'),
@@ -99,6 +117,7 @@ export const planSchema: z.ZodType<Plan> = z.object({
     finalizeHoldSeconds: z.number(),
   }),
   timeline: z.array(z.object({id: z.enum(['prepare', 'edge', 'shift', 'window', 'finalize']), title: str, steps: z.array(str)})),
+  cost: costSchema.optional(),
   warnings: z.array(str),
   manualSteps: z.array(str),
 });

@@ -8,15 +8,17 @@ import {mapAddons, ownedVarNames} from './addons.ts';
 import {planBuild, type BuildPlan} from './build.ts';
 import type {Catalog} from './catalog.ts';
 import {classifyConfigVars, secretKeys, type ConfigVarPlan} from './config-vars.ts';
+import {estimateCost, type CostEstimate} from './cost.ts';
 import {planDomains, type DomainPlan} from './domains.ts';
 import type {AppModel} from './model.ts';
 import {clusterName, secretName} from './naming.ts';
 import {mapProcesses, type ReleaseTaskPlan, type ServicePlan} from './processes.ts';
+import type {PriceBook} from './prices.ts';
 import {awsRegionFor} from './regions.ts';
 import {defaultCutover, type CutoverPlan} from './schedule.ts';
 import {buildTimeline, type Phase} from './timeline.ts';
 
-export const PLAN_SCHEMA_VERSION = '1.0';
+export const PLAN_SCHEMA_VERSION = '1.1';
 
 export interface HealthCheckPlan {
   path: string;
@@ -48,6 +50,8 @@ export interface Plan {
   build: BuildPlan;
   cutover: CutoverPlan;
   timeline: Phase[];
+  /** monthly estimate, Heroku today vs AWS as planned (absent when planned without a price file) */
+  cost?: CostEstimate;
   warnings: string[];
   manualSteps: string[];
 }
@@ -59,6 +63,8 @@ export interface PlanOptions {
   healthCheckPath?: string;
   extraDomains?: string[];
   containerPort?: number;
+  /** the price book and the path it was read from (as written into the plan) */
+  prices?: {book: PriceBook; file: string};
 }
 
 /** Canonical JSON (sorted keys) so digests and files are byte-stable. */
@@ -111,6 +117,10 @@ export function buildPlan(app: AppModel, catalog: Catalog, options: PlanOptions)
   if (app.postdeployScript) {
     warnings.push(`app.json scripts.postdeploy ('${app.postdeployScript}') runs once when Heroku creates an app from the manifest (Review Apps, Heroku Button); it is not part of the AWS deploy.`);
   }
+  const awsRegion = options.awsRegion ?? awsRegionFor(app.region);
+  const cost = options.prices
+    ? estimateCost({services: processes.services, addons: addons.addons, alarms: cutover.gates.alarms, region: awsRegion}, options.prices.book, options.prices.file)
+    : undefined;
   return {
     schemaVersion: PLAN_SCHEMA_VERSION,
     tool: 'heroku2aws',
@@ -120,7 +130,7 @@ export function buildPlan(app: AppModel, catalog: Catalog, options: PlanOptions)
       source: options.source,
       herokuRegion: app.region ?? null,
       stack: app.stack ?? null,
-      awsRegion: options.awsRegion ?? awsRegionFor(app.region),
+      awsRegion,
     },
     appDigest: appDigest(app),
     aws: {
@@ -145,6 +155,7 @@ export function buildPlan(app: AppModel, catalog: Catalog, options: PlanOptions)
     build: build.build,
     cutover,
     timeline: buildTimeline(app.name, processes.services, addons.addons, cutover),
+    ...(cost ? {cost} : {}),
     warnings,
     manualSteps: [...addons.manualSteps, ...domains.manualSteps, ...build.manualSteps],
   };

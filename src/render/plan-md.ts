@@ -1,5 +1,6 @@
 /** plan.md: the human review document for a plan (deterministic: same plan, same bytes). */
 import type {Plan} from '../domain/plan.ts';
+import {renderCostMarkdown} from './cost-md.ts';
 import {bullets, code, duration, table} from './markdown.ts';
 
 const label = (s: string) => s.replace(/"/g, "'");
@@ -110,6 +111,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   out.push(
     `\nGates, polled every ${duration(plan.cutover.pollSeconds)}: CloudWatch alarms ${plan.cutover.gates.alarms.map(code).join(', ')}; AWS pool health from Cloudflare; ${plan.cutover.gates.minRequestsMetric} at least the step minimum (otherwise inconclusive: the bake is extended up to ${plan.cutover.maxBakeExtension}×, then the shift pauses — it never promotes on missing evidence). Finalize needs ${duration(plan.cutover.finalizeHoldSeconds)} at 100%.\n`,
   );
+  if (plan.cost) out.push('\n## Monthly cost estimate\n\n', renderCostMarkdown(plan.cost));
   out.push('\n## Warnings\n\n');
   out.push(bullets(plan.warnings));
   out.push('\n## Manual steps\n\n');

@@ -64,7 +64,7 @@ describe('parsePlan', () => {
   });
 
   it.each([
-    [{...plan, schemaVersion: '2.0'}, /schema version 2\.0, newer than this migrate supports \(1\.0\)/],
+    [{...plan, schemaVersion: '2.0'}, /schema version 2\.0, newer than this migrate supports \(1\.1\)/],
     [{...plan, schemaVersion: '0.9'}, /older than/],
     [{...plan, schemaVersion: undefined}, /no valid schemaVersion/],
     [{...plan, services: [{...plan.services[0], fargate: {cpu: 'x'}}]}, /services\.0\.fargate\.cpu/],

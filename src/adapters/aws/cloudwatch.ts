@@ -1,5 +1,5 @@
 /** MetricsGate on CloudWatch: alarm states by name and the ALB request count of a time window. */
-import type {AlarmState, MetricsGate} from '../../ports/metrics.ts';
+import type {AlarmState, MetricsGate, MetricsHistory} from '../../ports/metrics.ts';
 import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
 
 const MINUTE = 60_000;
@@ -67,5 +67,46 @@ export async function createMetricsGate(options: AwsClientOptions): Promise<Metr
       return sum;
     },
     stats: () => ({requests}),
+  };
+}
+
+/** the series `migrate report` draws: requests, target 5xx and load balancer 5xx per period */
+const HISTORY = [
+  {id: 'rq', metric: 'RequestCount', name: 'Requests', unit: 'requests per period'},
+  {id: 't5', metric: 'HTTPCode_Target_5XX_Count', name: 'Target 5xx responses', unit: 'responses per period'},
+  {id: 'e5', metric: 'HTTPCode_ELB_5XX_Count', name: 'Load balancer 5xx responses', unit: 'responses per period'},
+];
+
+export async function createMetricsHistory(options: AwsClientOptions): Promise<MetricsHistory> {
+  const cw = await import('@aws-sdk/client-cloudwatch');
+  const client = new cw.CloudWatchClient(clientConfig(options));
+  return {
+    async history(loadBalancer, start, end) {
+      // at most ~1,440 points a series: one-minute periods up to a day, coarser beyond
+      const period = Math.max(60, Math.ceil((end.getTime() - start.getTime()) / 1440 / 60_000) * 60);
+      const points = new Map<string, {at: string; value: number}[]>(HISTORY.map((h) => [h.id, []]));
+      try {
+        for await (const page of cw.paginateGetMetricData(
+          {client},
+          {
+            StartTime: start,
+            EndTime: end,
+            ScanBy: 'TimestampAscending',
+            MetricDataQueries: HISTORY.map((h) => ({
+              Id: h.id,
+              MetricStat: {Metric: {Namespace: 'AWS/ApplicationELB', MetricName: h.metric, Dimensions: [{Name: 'LoadBalancer', Value: loadBalancer}]}, Period: period, Stat: 'Sum'},
+            })),
+          },
+        )) {
+          for (const r of page.MetricDataResults ?? []) {
+            const list = points.get(r.Id ?? '');
+            (r.Timestamps ?? []).forEach((t, i) => list?.push({at: t.toISOString(), value: r.Values?.[i] ?? 0}));
+          }
+        }
+      } catch (err) {
+        throw awsError(err, 'read the load balancer metrics from CloudWatch');
+      }
+      return HISTORY.map((h) => ({name: h.name, unit: h.unit.replace('period', period === 60 ? 'minute' : `${period / 60} minutes`), points: points.get(h.id)!.sort((a, b) => a.at.localeCompare(b.at))}));
+    },
   };
 }
