@@ -226,12 +226,15 @@ describe('SIGTERM at random points of secrets import', () => {
     const contents: string[] = [];
     const planKeys = (JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as {secret: {keys: string[]}}).secret.keys.filter((k) => k in app.configVars).sort();
     expect(planKeys).toContain('ACME_METRICS_KEY');
+    const tally = {interrupted: 0, pendingLeft: 0, placeholder: 0};
     let seed = 11;
     const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
-    for (let run = 0; run < 8; run++) {
+    for (let run = 0; run < 10; run++) {
       app.configVars.ACME_METRICS_KEY = `canary-acme-metrics-key-run-${run}`;
       const child = spawnCli(dir, ['secrets', 'import', '--app', 'shop', '--secret-name', name]);
-      await new Promise((r) => setTimeout(r, 300 + random() * 1500));
+      // from the first progress line on (the lock is taken): a random point of the import
+      await until(() => child.stderr().includes('›'), 20_000);
+      await new Promise((r) => setTimeout(r, random() * 700));
       child.kill('SIGTERM');
       const r = await child.done;
       expect({run, code: [0, 4].includes(r.code) ? 'clean' : r.code, stderr: r.code === 4 ? r.stderr : ''}).toEqual({
@@ -241,18 +244,23 @@ describe('SIGTERM at random points of secrets import', () => {
       });
       expect(existsSync(join(dir, '.migrate.lock'))).toBe(false);
       contents.push(app.configVars.ACME_METRICS_KEY);
+      if (r.code === 4) tally.interrupted++;
       const d = await sm().send(new DescribeSecretCommand({SecretId: name})).catch(() => null);
       if (!d) continue; // killed before CreateSecret
       const stages = Object.values(d.VersionIdsToStages ?? {});
       expect(stages.filter((s) => s.includes('AWSCURRENT'))).toHaveLength(1);
       expect(stages.filter((s) => s.includes('HEROKU2AWS_PENDING')).length).toBeLessThanOrEqual(1);
+      if (stages.some((s) => s.includes('HEROKU2AWS_PENDING'))) tally.pendingLeft++;
       const current = JSON.parse((await sm().send(new GetSecretValueCommand({SecretId: name, VersionStage: 'AWSCURRENT'}))).SecretString ?? '');
       // the placeholder, or a complete version of one of the runs: never partial
+      if (!Object.keys(current).length) tally.placeholder++;
       if (Object.keys(current).length) {
         expect(contents).toContain(current.ACME_METRICS_KEY);
         expect(Object.keys(current).sort()).toEqual(planKeys);
       }
     }
+    console.log(`SIGTERM runs: ${JSON.stringify(tally)}`);
+    expect(tally.interrupted).toBeGreaterThan(0);
     const last = await cli(dir, ['secrets', 'import', '--app', 'shop', '--secret-name', name]);
     expect(last.code).toBe(0);
     const d = await sm().send(new DescribeSecretCommand({SecretId: name}));
