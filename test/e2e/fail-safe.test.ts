@@ -202,6 +202,23 @@ describe('hung Cloudflare answers', () => {
     expect(existsSync(join(dir, '.migrate.lock'))).toBe(false);
   });
 
+  it('SIGTERM while the first read of a shift hangs: a message, the lock released, exit 4, nothing written', async () => {
+    const dir = copyOfBase();
+    const from = w.cloudflare.requests.length;
+    w.cloudflare.stall({method: 'GET', pathIncludes: '/load_balancers'});
+    const run = spawnCli(dir, ['shift', '--app', 'shop', '--to', '5', '--steps', '5', ...FAST]);
+    await until(() => w.cloudflare.requests.slice(from).some((q) => q.method === 'GET'));
+    expect(existsSync(join(dir, '.migrate.lock'))).toBe(true);
+    run.kill('SIGTERM');
+    const r = await run.done;
+    expect(r.code).toBe(4);
+    expect(r.ms).toBeLessThan(2500);
+    expect(r.stderr).toMatch(/Error: Interrupted by SIGTERM: `migrate shift` stopped; the app's lock was released\.\nFix: Re-run/);
+    expect(existsSync(join(dir, '.migrate.lock'))).toBe(false);
+    expect(w.cloudflare.requests.slice(from).filter((q) => q.method !== 'GET')).toEqual([]);
+    expect(liveShare()).toBe(0);
+  });
+
   it('a rollback whose reads hang writes 0% from state.json, exits in bounded time and journals what it knows', async () => {
     const dir = copyOfBase();
     expect((await cli(dir, ['shift', '--app', 'shop', '--to', '5', '--steps', '5', ...FAST])).code).toBe(0);

@@ -282,7 +282,9 @@ export function createLocalState(dir: string, app: string, clock: Clock, options
     },
     async lockHolder() {
       const holder = parseLock(await readText(lockFile));
-      return holder === 'corrupt' ? null : holder;
+      if (holder === null || holder === 'corrupt') return null;
+      const {command, pid, host, user, startedAt} = holder; // not the token: it proves ownership
+      return {command, pid, host, user, startedAt};
     },
     async writeRollbackRequest(request) {
       const tmp = `${rollbackFile}.tmp-${me.pid}`;
