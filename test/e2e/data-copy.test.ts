@@ -143,16 +143,15 @@ describe('data copy --addon postgres', () => {
     });
     if (child.exitCode !== null) throw new Error(`the copy ended before pg_restore started: ${stderr}`);
     process.kill(-child.pid!, 'SIGINT');
-    await exited;
+    expect(await exited).toBe(4);
     outputs.push(['interrupted stderr', stderr]);
     expect(stderr).toMatch(/pg_restore: 1 jobs/);
     expect(dataOf(pgAddon).phase).toBe('copying');
     expect(targetTables()).toBeGreaterThan(0); // half-copied
-    // the killed run left its lock: named as stale, broken deliberately
-    const locked = await pgCopy();
-    expect(locked.code).toBe(5);
-    expect(locked.stderr).toMatch(/that process is gone, so the lock is stale[\s\S]*--break-lock/);
-    const rerun = await pgCopy(['--break-lock']);
+    // the interrupted run said so and released its lock (exit 4): the re-run needs no --break-lock
+    expect(stderr).toMatch(/Interrupted by SIGINT: `migrate data copy` stopped; the app's lock was released/);
+    expect(existsSync(join(planDir, '.migrate.lock'))).toBe(false);
+    const rerun = await pgCopy();
     expect(rerun.code).toBe(0);
     expect(rerun.stderr).toMatch(/An earlier copy into this target did not finish: the target was wiped and the copy started over/);
     expect(dataOf(pgAddon).phase).toBe('verified');

@@ -69,6 +69,7 @@ export function createLocalState(dir: string, app: string, clock: Clock, options
   const me = options.identity ?? {pid: process.pid, host: hostname(), user: userInfo().username};
   const alive = options.isAlive ?? pidAlive;
   const warn = options.onWarning ?? ((m: string) => process.stderr.write(`Warning: ${m}\n`));
+  let tornReported = false;
 
   /** the journal's lines; a torn last line (no newline, not JSON) is returned apart */
   const splitJournal = (text: string): {entries: JournalEntry[]; torn: string | null} => {
@@ -220,7 +221,10 @@ export function createLocalState(dir: string, app: string, clock: Clock, options
     },
     async readJournal() {
       const {entries, torn} = splitJournal((await readText(journalFile)) ?? '');
-      if (torn !== null) warn(`The last line of ${journalFile} is torn (an earlier run stopped mid-write); it is ignored and will be moved to ${tornFile} on the next write.`);
+      if (torn !== null && !tornReported) {
+        tornReported = true;
+        warn(`The last line of ${journalFile} is torn (an earlier run stopped mid-write); it is ignored and will be moved to ${tornFile} on the next write.`);
+      }
       return entries;
     },
     async lock(command, lockOptions = {}) {
@@ -278,7 +282,9 @@ export function createLocalState(dir: string, app: string, clock: Clock, options
     },
     async lockHolder() {
       const holder = parseLock(await readText(lockFile));
-      return holder === 'corrupt' ? null : holder;
+      if (holder === null || holder === 'corrupt') return null;
+      const {command, pid, host, user, startedAt} = holder; // not the token: it proves ownership
+      return {command, pid, host, user, startedAt};
     },
     async writeRollbackRequest(request) {
       const tmp = `${rollbackFile}.tmp-${me.pid}`;

@@ -8,7 +8,9 @@ export default class SecretsImport extends BaseCommand {
   static override summary = "Import the app's Heroku config vars into one AWS Secrets Manager secret";
   static override description = `Reads the config vars live from Heroku, keeps the plan's app vars (add-on-owned and platform vars stay out; remapped add-on endpoints are added once the state knows them) and writes ONE JSON secret (default heroku2aws/<app>). The new version is read back and compared key by key before it becomes current. Only key names are ever shown: added, changed (by hash), removed, unchanged. Nothing changed -> nothing written.
 
-Exit codes: 0 done (or nothing to do); 1 error (nothing was made current); 2 usage; 5 another operator holds the app's lock.`;
+A new secret is created with an empty placeholder ({}) as its first version, because AWS makes a secret's first version current at once; the real values then go through the same pending -> verify -> promote path. A pending label left by an interrupted run is repaired by the next run.
+
+Exit codes: 0 done (or nothing to do); 1 error (nothing unverified was made current); 2 usage; 4 interrupted (Ctrl-C / SIGTERM: the lock is released; re-run to complete); 5 another operator holds the app's lock.`;
 
   static override examples = [
     {description: 'Preview the change (writes nothing)', command: '<%= config.bin %> <%= command.id %> --app shop --dry-run'},
