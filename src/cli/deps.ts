@@ -6,6 +6,7 @@ import {join} from 'node:path';
 import {processInterrupts} from './confirm.ts';
 import {createFileStore} from '../adapters/files/file-store.ts';
 import {createLocalState} from '../adapters/state/local-state.ts';
+import {lockHolderAlive} from '../adapters/state/lock-liveness.ts';
 import type {Clock} from '../ports/files.ts';
 import type {HerokuSource} from '../ports/heroku.ts';
 
@@ -45,5 +46,5 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export function cutoverDeps(app: string, planDir: string | undefined) {
   const {state, edge, metrics, env} = edgeDeps(app, planDir);
-  return {state, edge, metrics, env, now: () => Date.now(), sleep, interrupts: processInterrupts, operator: `${userInfo().username}@${hostname()}`};
+  return {state, edge, metrics, env, now: () => Date.now(), sleep, interrupts: processInterrupts, operator: `${userInfo().username}@${hostname()}`, lockAlive: lockHolderAlive};
 }
