@@ -42,7 +42,7 @@ export function edgeDeps(app: string, planDir: string | undefined) {
   };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function cutoverDeps(app: string, planDir: string | undefined) {
   const {state, edge, metrics, env} = edgeDeps(app, planDir);

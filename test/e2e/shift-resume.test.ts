@@ -20,7 +20,7 @@ const verifiedAt = (share: number) => cutoverEntries(w).filter((e) => e.op === '
 beforeAll(async () => {
   await resetMoto();
   w = await startCutoverEnv();
-  expect((await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn])).code).toBe(0);
+  expect((await w.cli(['edge', 'setup', '--yes', '--app', 'shop', '--alb', w.albArn])).code).toBe(0);
   await createGateAlarms();
 });
 afterAll(() => w.close());
@@ -65,7 +65,7 @@ describe('a step keeps its evidence across pauses, crashes and rollbacks', () =>
     const from = w.cloudflare.requests.length;
     const args = ['--to', '10', '--steps', '5,10', '--bake', '3s', '--poll', '200ms', '--min-requests', '0', '--yes', '--break-lock'];
     const first = spawnShift(w, args);
-    await until(() => (verifiedAt(5) ?? 0) > Date.now() - 5_000);
+    await until(() => weightWrites(w, from).some((x) => x.share === 5 && x.readAt !== null));
     await sleep(1_000);
     first.kill('SIGKILL');
     await first.done;

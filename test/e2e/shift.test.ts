@@ -45,7 +45,7 @@ async function until(check: () => boolean, timeoutMs = 20_000) {
 beforeAll(async () => {
   await resetMoto();
   w = await startCutoverEnv();
-  const setup = await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn]);
+  const setup = await w.cli(['edge', 'setup', '--yes', '--app', 'shop', '--alb', w.albArn]);
   expect(setup.code).toBe(0);
 });
 afterAll(() => w.close());

@@ -16,8 +16,9 @@
  *   Cloudflare's codes: validation 400 code 1002 ("...: validation failed"), a duplicate load
  *   balancer name 400 code 1003 ("value not unique"), deleting an object still referenced 412
  *   code 1005. The 404 code for an unknown id (1000) is this fake's choice.
- * - Pool health: healthy unless a test says otherwise (`setPoolHealth`); a pool without a
- *   monitor, or disabled, is not health-checked (empty `pop_health`).
+ * - Pool health: unknown (empty `pop_health`) until the monitor's first probe, `probeDelayMs`
+ *   after the pool was created (default 300 ms, `setProbeDelay`); then healthy unless a test says
+ *   otherwise (`setPoolHealth`); a pool without a monitor, or disabled, is not health-checked.
  * - Faults: latency per request; the next N requests (optionally only of one method) or a
  *   random fraction of requests answer 429 (Cloudflare's code 971 and `Retry-After`), 500, 502,
  *   503 or 504; with `afterWrite` the request is carried out first and only its answer is lost.
@@ -300,8 +301,10 @@ export interface FakeCloudflareState {
   tokens: FakeToken[];
   accounts: Map<string, FakeAccount>;
   zones: Map<string, FakeZone>;
-  /** pool id -> healthy; pools not listed are healthy */
+  /** pool id (or name, for a pool not created yet) -> healthy; pools not listed are healthy */
   poolHealth: Map<string, boolean>;
+  /** how long after a pool is created (with a monitor) its first probe lands: until then its health is unknown */
+  probeDelayMs: number;
 }
 export interface RequestLogEntry {
   method: string;
@@ -337,6 +340,8 @@ export interface FakeCloudflareOptions {
   tokens?: FakeToken[];
   zones?: ZoneSeed[];
   latencyMs?: number;
+  /** delay before a new pool's first health probe lands (default 300 ms); until then its health is unknown */
+  probeDelayMs?: number;
   /** the source of randomness for failRate (default Math.random) */
   random?: () => number;
 }
@@ -353,6 +358,8 @@ export interface FakeCloudflare {
   /** a fraction `p` of requests answer one of `statuses` (default 429, 500, 502, 503); 0 stops it */
   failRate(p: number, options?: Omit<FaultOptions, 'method'> & {statuses?: FaultStatus[]}): void;
   setPoolHealth(poolId: string, healthy: boolean): void;
+  /** delay before a new pool's first probe (health unknown until then) */
+  setProbeDelay(ms: number): void;
   /** drops queued faults and the fault rate */
   clearFaults(): void;
   close(): Promise<void>;
@@ -442,13 +449,15 @@ function crud<T extends Stamp>(c: Collection<T>, method: string, id: string | un
 function poolHealth(state: FakeCloudflareState, account: FakeAccount, poolId: string): Answer {
   const pool = account.pools.get(poolId);
   if (!pool) throw new CfError(404, 1000, 'Pool not found');
-  const healthy = state.poolHealth.get(poolId) ?? true;
+  const healthy = state.poolHealth.get(poolId) ?? state.poolHealth.get(pool.name) ?? true;
   const origins = pool.origins.map((o) => ({
     [o.address]: healthy && o.enabled
       ? {healthy: true, rtt: '12.1ms', failure_reason: 'No failures', response_code: 200}
       : {healthy: false, rtt: '0s', failure_reason: 'HTTP timeout occurred', response_code: 0},
   }));
-  const checked = pool.monitor !== undefined && pool.enabled;
+  // no probe has landed yet: the monitor probes a new pool after its interval, so health is unknown (empty pop_health)
+  const probed = Date.now() - Date.parse(pool.created_on) >= state.probeDelayMs;
+  const checked = pool.monitor !== undefined && pool.enabled && probed;
   return ok({pool_id: poolId, pop_health: checked ? Object.fromEntries(REGIONS.map((r) => [r, {healthy, origins}])) : {}});
 }
 
@@ -506,7 +515,7 @@ function authenticate(state: FakeCloudflareState, header: string | undefined): F
 }
 
 export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): Promise<FakeCloudflare> {
-  const state: FakeCloudflareState = {tokens: options.tokens ?? structuredClone(DEFAULT_TOKENS), accounts: new Map(), zones: new Map(), poolHealth: new Map()};
+  const state: FakeCloudflareState = {tokens: options.tokens ?? structuredClone(DEFAULT_TOKENS), accounts: new Map(), zones: new Map(), poolHealth: new Map(), probeDelayMs: options.probeDelayMs ?? 300};
   const zones = (options.zones ?? []).map((seed) => seedZone(state, seed));
   const requests: RequestLogEntry[] = [];
   const queue: Fault[] = [];
@@ -581,6 +590,9 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): 
     },
     setPoolHealth(poolId, healthy) {
       state.poolHealth.set(poolId, healthy);
+    },
+    setProbeDelay(ms) {
+      state.probeDelayMs = ms;
     },
     clearFaults() {
       queue.length = 0;

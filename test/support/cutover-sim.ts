@@ -70,6 +70,9 @@ export function worldEdge(w: World): EdgeBalancer {
     async awsPoolHealth() {
       return 'healthy';
     },
+    async poolHealth() {
+      return 'healthy';
+    },
     stats: () => ({requests: 0, retries: 0}),
   };
 }

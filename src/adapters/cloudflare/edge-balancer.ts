@@ -12,7 +12,7 @@ import type {Cloudflare} from 'cloudflare';
 import type {LoadBalancer} from 'cloudflare/resources/load-balancers/load-balancers';
 import type {Pool} from 'cloudflare/resources/load-balancers/pools/pools';
 import {MigrateError} from '../../domain/errors.ts';
-import type {EdgeBalancer, EdgeSetupResult, EdgeSpec, EdgeView} from '../../ports/edge.ts';
+import type {EdgeBalancer, EdgeSetupResult, EdgeSpec, EdgeView, PoolHealth} from '../../ports/edge.ts';
 import {openClient, resolveSettings, type CallCounters, type Env, type Sdk} from './client.ts';
 import {toMigrateError} from './errors.ts';
 import {poolWeights, shareOf, summarizeHealth} from './weights.ts';
@@ -126,8 +126,13 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
     return toView(lb, awsPool, ids);
   }
 
+  async function readPoolHealth(poolId: string, spec: EdgeSpec): Promise<PoolHealth> {
+    const health = await call(`reading the health of pool ${poolId} in ${accountOf(spec)}`, (cf) => cf.loadBalancers.pools.health.get(poolId, {account_id: spec.accountId}));
+    return summarizeHealth(health);
+  }
+
   return {
-    async ensureSetup(spec): Promise<EdgeSetupResult> {
+    async ensureSetup(spec, options = {}): Promise<EdgeSetupResult> {
       const n = names(spec);
       const created: string[] = [];
       const adopted: string[] = [];
@@ -198,7 +203,10 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
             ONCE,
           ),
         );
-      const lb = await ensure(spec.hostname, await balancerFor(spec), createBalancer, () => balancerFor(spec));
+      const existingLb = await balancerFor(spec);
+      // the load balancer takes over routing for the hostname: the caller may hold it back (health first)
+      if (!existingLb) await options.beforeLoadBalancer?.({herokuPoolId: heroku.id, awsPoolId: aws.id});
+      const lb = await ensure(spec.hostname, existingLb, createBalancer, () => balancerFor(spec));
       if (!lb.id) throw new MigrateError('upstream', 'Cloudflare answered a load balancer without an id.');
       const pooled = lb.default_pools ?? [];
       if (!pooled.includes(heroku.id) || !pooled.includes(aws.id)) {
@@ -242,12 +250,8 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
       );
     },
 
-    async awsPoolHealth(view, spec) {
-      const health = await call(`reading the health of pool ${view.awsPoolId} (${names(spec).aws}) in ${accountOf(spec)}`, (cf) =>
-        cf.loadBalancers.pools.health.get(view.awsPoolId, {account_id: spec.accountId}),
-      );
-      return summarizeHealth(health);
-    },
+    awsPoolHealth: (view, spec) => readPoolHealth(view.awsPoolId, spec),
+    poolHealth: readPoolHealth,
 
     async retireHerokuPool(view, spec) {
       await call(`removing pool ${view.herokuPoolId} (${names(spec).heroku}) from load balancer ${view.loadBalancerId} (${view.hostname}) in ${zoneOf(spec)}`, (cf) =>
