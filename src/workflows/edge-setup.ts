@@ -116,7 +116,6 @@ export async function edgeSetup(input: EdgeSetupInput, deps: EdgeDeps): Promise<
     const alb = input.alb ?? appState.aws?.albArn;
     if (!alb) throw usageError('No AWS load balancer given.', 'Pass --alb ARN (printed by `migrate deploy`): the AWS pool points at its DNS name.');
     const region = resolveRegion(input.region, deps.env, plan.app.awsRegion);
-    deps.onProgress?.(`Looking up load balancer ${alb} in ${region}`);
     const albInfo = await (await deps.alb(region)).describe(alb);
     const spec = edgeSpec(input, plan, appState, deps.env, albInfo.dnsName);
     const warnings = plan.domains.hostnames.includes(spec.hostname) ? [] : [`${spec.hostname} is not a custom domain in the plan: Heroku answers only for its own domains.`];
