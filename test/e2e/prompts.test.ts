@@ -3,10 +3,12 @@
  * answered before anything runs (a pseudo-terminal of 100 columns, so the listr2 display is on).
  */
 import {startCutoverEnv, type CutoverEnv} from '../support/cutover-env.ts';
-import {liveShare, weightWrites} from '../support/cutover-world.ts';
+import {liveShare, until, weightWrites} from '../support/cutover-world.ts';
 import {createGateAlarms} from '../support/gates.ts';
 import {resetMoto} from '../support/moto.ts';
 import {runInTerminal} from '../support/terminal.ts';
+import {spawn} from 'node:child_process';
+import {BIN, ROOT} from '../support/cli.ts';
 
 let w: CutoverEnv;
 const inTerminal = (args: string[], answer: string) => runInTerminal([...args, '--plan-dir', w.planDir], {env: w.env, answer});
@@ -46,4 +48,20 @@ describe('prompts come before progress, in a terminal', () => {
     expect(weightWrites(w, from).map((x) => x.share)).toEqual([1]);
     expect(liveShare(w)).toBe(1);
   });
+
+  it('status --watch appends frames in a pipe and redraws in place in a terminal', async () => {
+    const args = ['status', '--app', 'shop', '--plan-dir', w.planDir, '--watch', '--interval', '300ms'];
+    const child = spawn(process.execPath, [BIN, ...args], {cwd: ROOT, env: {...process.env, NO_COLOR: '1', ...w.env}});
+    let piped = '';
+    child.stdout.on('data', (d: Buffer) => (piped += d.toString()));
+    await until(() => piped.split('Migration of shop').length - 1 >= 2, 30_000);
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(0);
+    expect(piped.split('Migration of shop').length - 1).toBeGreaterThanOrEqual(2);
+    expect(piped).not.toMatch(/\u001b\[/);
+    const tty = await runInTerminal([...args.slice(0, -2), '--interval', '300ms'], {env: {...w.env}, answer: '\u0003', prompt: 'Migration of shop'});
+    expect(tty.stdout).toContain('\u001b[2J');
+    expect(tty.stdout.split('\u001b[H').length - 1).toBeGreaterThanOrEqual(1);
+  }, 60_000);
 });
