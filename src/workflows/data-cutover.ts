@@ -122,8 +122,8 @@ export async function dataCutover(input: DataCutoverInput, deps: DataCutoverDeps
     ];
     if (input.dryRun) return {addon: addon.name, kind: addon.category, alreadyDone: false, activated: [], manualSteps: [], warnings, dryRun: steps};
     await deps.confirm(`${resumedFrom ? `Resume the cutover of ${addon.name} (stopped after: ${resumedFrom})` : `Cut over ${addon.name}`}: ${steps.join('; ')}`);
-    const control = await deps.control();
     if (resumedFrom) deps.onProgress?.(`Resuming the cutover of ${addon.name} (it stopped after: ${resumedFrom})`);
+    const control = await deps.control();
 
     // ---- freeze (the quantities to restore are saved before anything is changed) ----
     const [app0, formation0] = await Promise.all([heroku.getApp(input.app), heroku.listFormation(input.app)]);
