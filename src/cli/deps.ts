@@ -8,6 +8,7 @@ import {processInterrupts} from './signals.ts';
 import {createFileStore} from '../adapters/files/file-store.ts';
 import {backendFiles, createStateStore, openS3State, openStateStore} from '../adapters/state/backend.ts';
 import type {Backend, S3Backend} from '../domain/backend.ts';
+import {lockHolderAlive} from '../adapters/state/lock-liveness.ts';
 import type {Clock} from '../ports/files.ts';
 import type {HerokuSource} from '../ports/heroku.ts';
 
@@ -64,11 +65,11 @@ export function edgeDeps(app: string, planDir: string | undefined) {
   };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function cutoverDeps(app: string, planDir: string | undefined) {
   const {state, edge, metrics, env} = edgeDeps(app, planDir);
-  return {state, edge, metrics, env, now: () => Date.now(), sleep, interrupts: processInterrupts, operator: `${userInfo().username}@${hostname()}`};
+  return {state, edge, metrics, env, now: () => Date.now(), sleep, interrupts: processInterrupts, operator: `${userInfo().username}@${hostname()}`, lockAlive: lockHolderAlive};
 }
 
 export function reportDeps(app: string, planDir: string | undefined) {

@@ -9,7 +9,9 @@ import {shiftWorkflow} from '../workflows/shift.ts';
 
 export default class Shift extends BaseCommand {
   static override summary = 'Move live traffic toward (or back from) AWS step by step, gated on CloudWatch';
-  static override description = `Each step writes both Cloudflare pool weights in one request, reads them back, then bakes: every poll the gates are checked (CloudWatch alarms from the plan, the AWS pool health, the AWS request count). A step passes only when the bake time is over, the request minimum is met and no gate failed. A failing gate rolls back at once to the last share that passed (--on-fail zero: to 0%) and exits 3; missing evidence extends the bake, then pauses and exits 4 (re-run to resume). Ctrl-C stops at the last verified share. Shifting down works the same way, without gates blocking it.
+  static override description = `Each step writes both Cloudflare pool weights in one request, reads them back, then bakes: every poll the gates are checked (CloudWatch alarms from the plan, the AWS pool health, the AWS request count). A step passes only when the bake time is over, the request minimum is met and no gate failed. A failing gate rolls back at once to the last share that passed (--on-fail zero: to 0%) and exits 3; missing evidence extends the bake, then pauses and exits 4. Ctrl-C stops at the last verified share. Shifting down works the same way, without gates blocking it.
+
+Re-running after a pause, Ctrl-C or a crash resumes from the journal: the live share must be the last verified one or the one being written (by a shift, migrate rollback, a gate or the guard), else the run refuses unless --adopt. If the live share is a step that has not passed, nothing is written: that step bakes again first, with this run's --bake and --min-requests; only bake time covered by journaled gate verdicts counts (time between runs does not), its requests count from when it was verified live, and it never passes just because it is the live share. See docs/cutover.md.
 
 Exit codes: 0 target reached; 1 error; 2 usage; 3 halted by a gate and rolled back; 4 paused or interrupted (resumable); 5 another operator holds the app's lock.`;
 

@@ -57,9 +57,14 @@ export interface EdgeBalancer {
   acceptedHostHeaders(spec: EdgeSpec, address: string, hosts: string[]): Promise<HostHeaderCheck>;
   /**
    * Creates or adopts monitor (Host header: the hostname), pools (the AWS origin's Host: the
-   * hostname; the Heroku origin's: spec.heroku.hostHeader) and the load balancer (weights Heroku 1 / AWS 0 only when it creates the LB)
+   * hostname; the Heroku origin's: spec.heroku.hostHeader) and the load balancer (weights Heroku 1 /
+   * AWS 0 only when it creates the LB). `beforeLoadBalancer` runs once the pools exist and before a
+   * load balancer is created on the hostname (not when one is adopted); if it throws, nothing is
+   * attached to the hostname.
    */
-  ensureSetup(spec: EdgeSpec): Promise<EdgeSetupResult>;
+  ensureSetup(spec: EdgeSpec, options?: {beforeLoadBalancer?: (pools: {herokuPoolId: string; awsPoolId: string}) => Promise<void>}): Promise<EdgeSetupResult>;
+  /** a pool's health as Cloudflare's monitor reports it ('unknown' before the first probe) */
+  poolHealth(poolId: string, spec: EdgeSpec): Promise<PoolHealth>;
   /** reads the live load balancer (the truth for weights) */
   read(spec: EdgeSpec): Promise<EdgeView>;
   /** one write that sets both pool weights for the given AWS share (0..100) */

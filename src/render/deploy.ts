@@ -2,8 +2,8 @@
 import {countsText, replaces, type ResourceChange} from '../domain/deploy.ts';
 import {TEMPLATE_BODY_LIMIT} from '../domain/stacks/index.ts';
 import type {ChangeSetReview, DeployResult} from '../workflows/deploy.ts';
+import {paint} from './terminal.ts';
 
-const paint = (on: boolean, code: string, text: string) => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
 
 export function renderChangeSet(r: ChangeSetReview, color = false): string {
   const guarded = new Map(r.summary.guarded.map((g) => [g.change.logicalId, g.why]));

@@ -2,6 +2,10 @@
 import {eventsFromJournal, replay, type CutoverJournalEntry, type CutoverState} from '../domain/cutover.ts';
 import {MigrateError} from '../domain/errors.ts';
 import type {JournalEntry} from '../domain/state.ts';
+import {herokuRetired} from '../domain/migration-status.ts';
+import {cutoverEntryOf} from '../domain/cutover-ledger.ts';
+
+export {herokuRetired};
 
 export interface ShiftRecord {
   shiftId: string;
@@ -10,7 +14,7 @@ export interface ShiftRecord {
   stopped: boolean;
 }
 
-const cutoverEntry = (e: JournalEntry) => (e.op.startsWith('cutover.') ? (e.details as {shift?: string; entry?: CutoverJournalEntry} | undefined) : undefined);
+const cutoverEntry = (e: JournalEntry) => cutoverEntryOf(e) ?? undefined;
 
 /** Every shift in the journal, oldest first, each replayed into its final machine state. */
 export function shiftsFromJournal(journal: JournalEntry[]): ShiftRecord[] {
@@ -31,38 +35,23 @@ export function shiftsFromJournal(journal: JournalEntry[]): ShiftRecord[] {
 }
 
 /**
- * The AWS share the journal last saw verified on the live load balancer, from shifts, rollbacks
- * and edge setup (0 when nothing is recorded).
+ * AWS share over time from verified read-backs, for the status chart and the report. kind: a step
+ * of a shift (up or down), or a rollback (a gate's or a requested one inside a shift, `migrate
+ * rollback`, the guard).
  */
-export function lastVerifiedShare(journal: JournalEntry[]): number {
-  for (let i = journal.length - 1; i >= 0; i--) {
-    const line = journal[i]!;
-    const entry = cutoverEntry(line)?.entry;
-    if (entry?.op === 'read-back' && entry.live !== null) return entry.live;
-    if (line.op === 'rollback' && line.phase === 'verify' && line.ok) return Number((line.details as {live?: number}).live ?? 0);
-    if (line.op === 'edge-setup' && line.phase === 'result' && line.ok) return Number((line.details as {awsShare?: number}).awsShare ?? 0);
-  }
-  return 0;
-}
-
-/** AWS share over time from verified read-backs, for the status chart. */
-export function shareTimeline(journal: JournalEntry[]): {at: string; share: number}[] {
+export function shareTimeline(journal: JournalEntry[]): {at: string; share: number; kind: 'step' | 'rollback'}[] {
+  const purposes = new Map<string, string>();
   return journal.flatMap((line) => {
-    const entry = cutoverEntry(line)?.entry;
-    if (entry?.op === 'read-back' && entry.live !== null && entry.ok) return [{at: line.at, share: entry.live}];
-    if (line.op === 'rollback' && line.phase === 'verify' && line.ok) return [{at: line.at, share: Number((line.details as {live?: number}).live ?? 0)}];
+    const c = cutoverEntryOf(line);
+    const entry = c?.entry;
+    if (entry?.op === 'write-weights' && entry.phase === 'intent') purposes.set(`${c!.shift}/${entry.id}`, entry.purpose);
+    if (entry?.op === 'read-back' && entry.live !== null && entry.ok) {
+      const purpose = entry.id ? purposes.get(`${c!.shift}/${entry.id}`) : undefined;
+      return [{at: line.at, share: entry.live, kind: purpose === 'rollback' || purpose === 'abort' ? ('rollback' as const) : ('step' as const)}];
+    }
+    if (line.op === 'rollback' && line.phase === 'verify' && line.ok) return [{at: line.at, share: Number((line.details as {live?: number}).live ?? 0), kind: 'rollback' as const}];
     return [];
   });
-}
-
-/** true while a `migrate finalize` is in force (started and not undone): Heroku is out of the load balancer */
-export function herokuRetired(journal: JournalEntry[]): boolean {
-  for (let i = journal.length - 1; i >= 0; i--) {
-    const op = journal[i]!.op;
-    if (op === 'finalize-undo') return false;
-    if (op === 'finalize') return true;
-  }
-  return false;
 }
 
 export function refuseIfRetired(journal: JournalEntry[], app: string, what: string): void {

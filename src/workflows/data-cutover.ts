@@ -27,6 +27,8 @@ export interface DataCutoverInput extends Omit<DataCopyInput, 'allowLive' | 'fro
   /** the operator confirms the AWS services are stopped (scaled to 0 or answering a maintenance response) */
   awsFrozen?: boolean;
   allowDrift?: boolean;
+  /** validate everything (plan, state, live Heroku app, endpoints) and say what the window would do; change nothing */
+  dryRun?: boolean;
 }
 
 export interface DataCutoverDeps extends DataCopyDeps {
@@ -34,6 +36,8 @@ export interface DataCutoverDeps extends DataCopyDeps {
   keys: (region: string) => Promise<KeyChecker>;
   /** new ECS deployments so the tasks read the switched secret */
   services: (region: string) => Promise<ServiceRedeployer>;
+  /** asked before the first change to Heroku (the command prompts or checks --yes) */
+  confirm: (summary: string) => Promise<void>;
 }
 
 export type CutoverStep = 'freezing' | 'frozen' | 'verified' | 'activated' | 'secret-updated' | 'done';
@@ -56,13 +60,15 @@ export interface DataCutoverResult {
   activated: string[];
   manualSteps: string[];
   warnings: string[];
+  /** a dry run: what the window would do, in order (nothing was changed) */
+  dryRun?: string[];
 }
 
 const STEP_ORDER: CutoverStep[] = ['freezing', 'frozen', 'verified', 'activated', 'secret-updated', 'done'];
 const reached = (rec: CutoverRecord | undefined, step: CutoverStep) => !!rec && STEP_ORDER.indexOf(rec.step) >= STEP_ORDER.indexOf(step);
 
 export async function dataCutover(input: DataCutoverInput, deps: DataCutoverDeps): Promise<DataCutoverResult> {
-  const lock = await deps.state.lock('data cutover', {breakLock: input.breakLock});
+  const lock = input.dryRun ? null : await deps.state.lock('data cutover', {breakLock: input.breakLock});
   try {
     const plan = await deps.state.readPlan();
     const addon = resolveDataAddon(plan.addons, input.addon);
@@ -105,9 +111,19 @@ export async function dataCutover(input: DataCutoverInput, deps: DataCutoverDeps
     };
 
     const heroku = await deps.heroku();
-    const control = await deps.control();
     const resumedFrom = record && record.step !== 'done' ? record.step : undefined;
+    // ---- ask first: this window takes the Heroku app offline for writes ----
+    const running = (await heroku.listFormation(input.app)).filter((f) => f.type !== 'web' && f.quantity > 0);
+    const steps = [
+      `Heroku ${input.app}: maintenance mode on; ${running.length ? running.map((f) => `${f.type} ${f.quantity} -> 0`).join(', ') : 'no non-web process to stop'} (restored if anything fails before the secret switches)`,
+      `copy ${addon.name} ${source.display} -> ${target.display} and verify it`,
+      `switch ${vars.join(', ')} in the secret ${plan.secret.name} to the AWS store, then redeploy`,
+      'after success Heroku stays frozen until migrate finalize',
+    ];
+    if (input.dryRun) return {addon: addon.name, kind: addon.category, alreadyDone: false, activated: [], manualSteps: [], warnings, dryRun: steps};
+    await deps.confirm(`${resumedFrom ? `Resume the cutover of ${addon.name} (stopped after: ${resumedFrom})` : `Cut over ${addon.name}`}: ${steps.join('; ')}`);
     if (resumedFrom) deps.onProgress?.(`Resuming the cutover of ${addon.name} (it stopped after: ${resumedFrom})`);
+    const control = await deps.control();
 
     // ---- freeze (the quantities to restore are saved before anything is changed) ----
     const [app0, formation0] = await Promise.all([heroku.getApp(input.app), heroku.listFormation(input.app)]);
@@ -203,6 +219,6 @@ export async function dataCutover(input: DataCutoverInput, deps: DataCutoverDeps
       throw new MigrateError('internal', `${message}. ${stopped}`, {hint: 'This is a bug in migrate; please report it with the command you ran.', cause: err});
     }
   } finally {
-    await lock.release();
+    await lock?.release();
   }
 }

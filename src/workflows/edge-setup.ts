@@ -16,6 +16,10 @@ export interface EdgeSetupInput {
   alb?: string;
   region?: string;
   breakLock?: boolean;
+  /** validate and show what would be created; no Cloudflare write */
+  dryRun?: boolean;
+  /** how long to wait for Cloudflare to report the Heroku pool healthy (default 5 minutes) */
+  healthTimeoutMs?: number;
 }
 
 export interface EdgeDeps {
@@ -23,7 +27,44 @@ export interface EdgeDeps {
   edge: () => Promise<EdgeBalancer>;
   alb: (region: string) => Promise<AlbLookup>;
   env: Record<string, string | undefined>;
+  /** asked before the first Cloudflare write (the command prompts or checks --yes) */
+  confirm: (summary: string) => Promise<void>;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
   onProgress?: (message: string) => void;
+}
+
+/** how often the Heroku pool's health is read while waiting (Cloudflare monitors probe every 15-60 s; see docs/cutover.md) */
+const HEALTH_POLL_MS = 1_000;
+const DEFAULT_HEALTH_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * Before the load balancer takes over the hostname: wait (bounded, with progress) until
+ * Cloudflare's monitor reports the Heroku pool healthy; unhealthy or no verdict in time stops
+ * the setup with nothing attached to the hostname.
+ */
+async function waitForHerokuHealthy(edge: EdgeBalancer, spec: EdgeSpec, poolId: string, input: EdgeSetupInput, deps: EdgeDeps): Promise<void> {
+  const timeout = input.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+  const started = deps.now();
+  const fix = `Check that ${spec.heroku.address} answers ${spec.monitor.path} with 2xx over HTTPS for Host ${spec.heroku.hostHeader ?? spec.hostname} (a custom domain of the Heroku app), then re-run migrate edge setup: the monitor and pools are kept and adopted.`;
+  for (;;) {
+    const health = await edge.poolHealth(poolId, spec);
+    const waited = deps.now() - started;
+    if (health === 'healthy') {
+      deps.onProgress?.(`Cloudflare reports the Heroku pool healthy (after ${Math.round(waited / 1000)} s)`);
+      return;
+    }
+    if (health === 'unhealthy') {
+      throw new MigrateError('upstream', `Cloudflare reports the Heroku pool (${spec.heroku.address}) unhealthy: the load balancer was not created, nothing is attached to ${spec.hostname}.`, {hint: fix});
+    }
+    if (waited >= timeout) {
+      throw new MigrateError('upstream', `Cloudflare reported no health for the Heroku pool within ${Math.round(timeout / 1000)} s: the load balancer was not created, nothing is attached to ${spec.hostname}.`, {
+        hint: `Monitors probe every 15-60 s; re-run with a longer --health-timeout. ${fix}`,
+      });
+    }
+    deps.onProgress?.(`Waiting for Cloudflare to report the Heroku pool healthy: ${health}, ${Math.round(waited / 1000)} s of ${Math.round(timeout / 1000)} s`);
+    await deps.sleep(Math.min(HEALTH_POLL_MS, Math.max(1, timeout - waited)));
+  }
 }
 
 export function edgeWarnings(view: EdgeView): string[] {
@@ -82,8 +123,11 @@ async function originHosts(spec: EdgeSpec, plan: Plan, edge: EdgeBalancer): Prom
   return {spec: {...spec, heroku: {...spec.heroku, hostHeader: choice.hostHeader}}, warnings: choice.warnings};
 }
 
-export async function edgeSetup(input: EdgeSetupInput, deps: EdgeDeps): Promise<EdgeSetupResult & {warnings: string[]; spec: EdgeSpec}> {
-  const lock = await deps.state.lock('edge setup', {breakLock: input.breakLock});
+export type EdgeSetupOutcome = EdgeSetupResult & {warnings: string[]; spec: EdgeSpec; dryRun: boolean; summary: string};
+
+export async function edgeSetup(input: EdgeSetupInput, deps: EdgeDeps): Promise<EdgeSetupOutcome> {
+  if (input.healthTimeoutMs !== undefined && !(input.healthTimeoutMs > 0)) throw usageError('--health-timeout must be positive.', 'Give a duration such as 5m.');
+  const lock = input.dryRun ? null : await deps.state.lock('edge setup', {breakLock: input.breakLock});
   try {
     const plan = await deps.state.readPlan();
     const appState = await deps.state.readState();
@@ -91,17 +135,19 @@ export async function edgeSetup(input: EdgeSetupInput, deps: EdgeDeps): Promise<
     const alb = input.alb ?? appState.aws?.albArn;
     if (!alb) throw usageError('No AWS load balancer given.', 'Pass --alb ARN (printed by `migrate deploy`): the AWS pool points at its DNS name.');
     const region = resolveRegion(input.region, deps.env, plan.app.awsRegion);
-    deps.onProgress?.(`Looking up load balancer ${alb} in ${region}`);
     const albInfo = await (await deps.alb(region)).describe(alb);
     const base = edgeSpec(input, plan, appState, deps.env, albInfo.dnsName);
     const edge = await deps.edge();
     const {spec, warnings} = await originHosts(base, plan, edge);
+    const what = `Create or adopt the Cloudflare monitor and pools for ${plan.app.name} (Heroku ${spec.heroku.address} with Host ${spec.heroku.hostHeader ?? spec.hostname}, AWS ${spec.aws.address}), wait until Cloudflare reports the Heroku pool healthy, then put a load balancer on ${spec.hostname} at Heroku 100% / AWS 0%: it takes over routing for that hostname`;
+    if (input.dryRun) return {created: [], adopted: [], view: dryView(spec), warnings, spec, dryRun: true, summary: what};
+    await deps.confirm(what);
     const id = `edge-setup-${spec.namePrefix}`;
     await deps.state.journal({id, op: 'edge-setup', phase: 'intent', details: {zone: spec.zoneId, hostname: spec.hostname, aws: spec.aws.address, heroku: spec.heroku.address}});
     deps.onProgress?.(`Creating or adopting Cloudflare monitor, pools and load balancer for ${spec.hostname}`);
     let result: EdgeSetupResult;
     try {
-      result = await edge.ensureSetup(spec);
+      result = await edge.ensureSetup(spec, {beforeLoadBalancer: ({herokuPoolId}) => waitForHerokuHealthy(edge, spec, herokuPoolId, input, deps)});
     } catch (err) {
       await deps.state.journal({id, op: 'edge-setup', phase: 'result', ok: false, details: {error: (err as Error).message}});
       throw err;
@@ -124,8 +170,13 @@ export async function edgeSetup(input: EdgeSetupInput, deps: EdgeDeps): Promise<
         herokuHostHeader: spec.heroku.hostHeader,
       },
     });
-    return {...result, warnings: [...warnings, ...(result.warnings ?? []), ...edgeWarnings(v)], spec};
+    return {...result, warnings: [...warnings, ...(result.warnings ?? []), ...edgeWarnings(v)], spec, dryRun: false, summary: what};
   } finally {
-    await lock.release();
+    await lock?.release();
   }
+}
+
+/** what a dry run reports: the load balancer as setup would create it (ids unknown yet) */
+function dryView(spec: EdgeSpec): EdgeView {
+  return {loadBalancerId: '(new)', hostname: spec.hostname, steeringPolicy: 'random', herokuPoolId: `${spec.namePrefix}-heroku`, awsPoolId: `${spec.namePrefix}-aws`, awsShare: 0, fallbackPoolId: `${spec.namePrefix}-heroku`, defaultPools: [], awsPoolEnabled: true, sessionAffinity: 'none', adaptiveFailover: false};
 }

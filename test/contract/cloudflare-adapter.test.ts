@@ -250,9 +250,12 @@ describe('Cloudflare adapter: AWS pool', () => {
     expect((await edge.read(spec)).awsPoolEnabled).toBe(true);
   });
 
-  it('reads the AWS pool health: healthy, unhealthy, unknown while disabled', async () => {
+  it('reads the AWS pool health: unknown before the first probe, then healthy, unhealthy, unknown while disabled', async () => {
     const edge = balancer();
     const {view} = await edge.ensureSetup(spec);
+    fake.setProbeDelay(60_000);
+    expect(await edge.awsPoolHealth(view, spec)).toBe('unknown');
+    fake.setProbeDelay(0);
     expect(await edge.awsPoolHealth(view, spec)).toBe('healthy');
     expect(fake.requests.at(-1)?.path).toBe(`/accounts/${zone.accountId}/load_balancers/pools/${view.awsPoolId}/health`);
     fake.setPoolHealth(view.awsPoolId, false);

@@ -178,10 +178,14 @@ describe('fake Cloudflare API: published rules for weights and Host overrides', 
 });
 
 describe('fake Cloudflare API: health and faults', () => {
-  it('reports pool health per region, settable by tests', async () => {
+  it('reports pool health per region once the monitor has probed it (unknown before), settable by tests', async () => {
+    fake.setProbeDelay(300);
     const monitor = (await api('POST', `/accounts/${zone.accountId}/load_balancers/monitors`, {type: 'http', expected_codes: '200'})).body.result;
     const pool = (await api('POST', pools(), {name: 'aws', monitor: monitor.id, origins: [{name: 'a', address: 'alb.example.net'}]})).body.result;
     const health = async () => (await api('GET', `${pools()}/${pool.id}/health`)).body.result.pop_health as Record<string, {healthy: boolean; origins: unknown[]}>;
+    // a new pool: no probe has landed yet, so no region reports on it
+    expect(await health()).toEqual({});
+    await new Promise((r) => setTimeout(r, 350));
     expect(Object.values(await health()).map((r) => r.healthy)).toEqual([true, true, true]);
     expect(Object.values(await health())[0]?.origins).toEqual([{'alb.example.net': {healthy: true, rtt: '12.1ms', failure_reason: 'No failures', response_code: 200}}]);
     fake.setPoolHealth(pool.id, false);

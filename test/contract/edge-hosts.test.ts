@@ -47,7 +47,7 @@ async function world({zones, dns = {}, token = 'good'}: World) {
   const setup = (hostname: string) =>
     edgeSetup(
       {app: 'shop', zoneId, accountId, hostname, alb: ALB_ARN, region: 'us-east-1'},
-      {state, edge: async () => edge, alb: async () => ({describe: async () => ({arn: ALB_ARN, dnsName: ALB, fullName: 'app/shop/50dc6c495c0c9188'})}), env: {}},
+      {state, edge: async () => edge, alb: async () => ({describe: async () => ({arn: ALB_ARN, dnsName: ALB, fullName: 'app/shop/50dc6c495c0c9188'})}), env: {}, confirm: async () => {}, now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms))},
     );
   const pools = () => [...(fake.state.accounts.get(accountId)?.pools.values() ?? [])];
   const pool = (suffix: string): FakePool => pools().find((p) => p.name === `heroku2aws-shop-${suffix}`)!;

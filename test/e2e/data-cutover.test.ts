@@ -77,15 +77,32 @@ describe('data cutover --addon postgres', () => {
   it('refuses an add-on that holds no data, before freezing anything', async () => {
     const requests = heroku.requests.length;
     const email = (JSON.parse(readFileSync(join(planDir, 'plan.json'), 'utf8')).addons as {name: string; category: string}[]).find((a) => a.category === 'email')!.name;
-    const r = await cli(['data', 'cutover', '--addon', email]);
+    const r = await cli(['data', 'cutover', '--yes', '--addon', email]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/only Postgres and Redis data is copied/);
     expect(heroku.requests.slice(requests).filter((q) => q.method === 'PATCH')).toEqual([]);
   });
 
+  it('asks first: without a terminal and without --yes it fails at once (exit 2); --dry-run shows the window; neither changes anything', async () => {
+    const requests = heroku.requests.length;
+    const before = readFileSync(join(planDir, 'state.json'), 'utf8');
+    const journalBefore = journal().length;
+    const r = await cli(['data', 'cutover', '--addon', 'postgres']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Cut over .*maintenance mode on; worker 1 -> 0.*confirmation needed[\s\S]*--yes/);
+    const dry = await cli(['data', 'cutover', '--addon', 'postgres', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/Dry run: nothing was changed\. The window would:\n  1\. Heroku shop: maintenance mode on; worker 1 -> 0/);
+    expect(dry.stdout).not.toContain(ds.pgSource.url());
+    expect(heroku.requests.slice(requests).filter((q) => q.method !== 'GET')).toEqual([]);
+    expect(shop().app.maintenance).toBe(false);
+    expect(readFileSync(join(planDir, 'state.json'), 'utf8')).toBe(before);
+    expect(journal().length).toBe(journalBefore);
+  });
+
   it('a failure in the window (target not empty) unfreezes Heroku on the old store; the secret keeps the Heroku URL', async () => {
     ds.pgTarget.sql('CREATE TABLE stray (id int)');
-    const r = await cli(['data', 'cutover', '--addon', 'postgres']);
+    const r = await cli(['data', 'cutover', '--yes', '--addon', 'postgres']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Freezing shop: maintenance on, worker=0/);
     expect(r.stderr).toMatch(/is not empty\. The cutover of .* stopped; Heroku was unfrozen on the old store\.[\s\S]*Fix: .*--force/);
@@ -99,7 +116,7 @@ describe('data cutover --addon postgres', () => {
   });
 
   it('interrupted mid-copy: Heroku stays frozen; the re-run resumes, copies, verifies, switches the secret and keeps Heroku frozen', async () => {
-    const child = spawn(process.execPath, [BIN, 'data', 'cutover', '--addon', 'postgres', '--jobs', '1', '--app', 'shop', '--plan-dir', planDir], {
+    const child = spawn(process.execPath, [BIN, 'data', 'cutover', '--yes', '--addon', 'postgres', '--jobs', '1', '--app', 'shop', '--plan-dir', planDir], {
       cwd: ROOT,
       env: {...process.env, ...env(), NO_COLOR: '1'},
       detached: true,
@@ -123,7 +140,7 @@ describe('data cutover --addon postgres', () => {
     expect(state().addons[pgAddon].data).toMatchObject({phase: 'copying', details: {cutover: {step: 'frozen', formation: {worker: 1}, maintenanceWas: false}}});
     expect(targetTables()).toBeGreaterThan(0);
 
-    const r = await cli(['data', 'cutover', '--addon', 'postgres', '--break-lock']);
+    const r = await cli(['data', 'cutover', '--yes', '--addon', 'postgres', '--break-lock']);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/Resuming the cutover of .* \(it stopped after: frozen\)/);
     expect(r.stderr).toMatch(/An earlier copy into this target did not finish/);
@@ -148,7 +165,7 @@ describe('data cutover --addon postgres', () => {
 
   it('a re-run after the cutover does nothing', async () => {
     const before = heroku.requests.length;
-    const r = await cli(['data', 'cutover', '--addon', 'postgres', '--json']);
+    const r = await cli(['data', 'cutover', '--yes', '--addon', 'postgres', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).result).toMatchObject({alreadyDone: true});
     expect(heroku.requests.slice(before).filter((q) => q.method === 'PATCH')).toEqual([]);
@@ -157,7 +174,7 @@ describe('data cutover --addon postgres', () => {
 
 describe('data cutover --addon redis', () => {
   it('copies through an explicit target (a tunnel), switches REDIS_URL to the provisioned MemoryDB endpoint and warns about the difference', async () => {
-    const r = await cli(['data', 'cutover', '--addon', 'redis', '--target-url-env', 'TUNNEL'], {TUNNEL: ds.redisTarget.url()});
+    const r = await cli(['data', 'cutover', '--yes', '--addon', 'redis', '--target-url-env', 'TUNNEL'], {TUNNEL: ds.redisTarget.url()});
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/Warning: The copy goes to redis:\/\/127\.0\.0\.1:\d+\/0, but the app will use rediss:\/\/clustercfg\.shop-[^ ]+ \(the provisioned endpoint\)/);
     expect(r.stdout).toMatch(/total\s+10,000\s+10,000\s+[\d,]+\s+[\d,]+\s+ok/);

@@ -17,13 +17,13 @@ describe('migrate edge setup', () => {
     ['an unknown ALB', ['--alb', 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/nope/1'], {}, 1, /not found/],
     ['a bad Cloudflare token', ['--alb', 'ALB'], {CLOUDFLARE_API_TOKEN: 'wrong'}, 1, /Cloudflare/],
   ])('refuses %s', async (_n, args, extraEnv, code, message) => {
-    const r = await w.cli(['edge', 'setup', '--app', 'shop', ...(args as string[]).map((a) => (a === 'ALB' ? w.albArn : a))], extraEnv as Record<string, string>);
+    const r = await w.cli(['edge', 'setup', '--yes', '--app', 'shop', ...(args as string[]).map((a) => (a === 'ALB' ? w.albArn : a))], extraEnv as Record<string, string>);
     expect(r.stderr).toMatch(message as RegExp);
     expect(r.code).toBe(code);
   });
 
   it('creates monitor, pools and a load balancer at Heroku 100% / AWS 0%, Heroku as fallback', async () => {
-    const r = await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn, '--json']);
+    const r = await w.cli(['edge', 'setup', '--yes', '--app', 'shop', '--alb', w.albArn, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const {result} = JSON.parse(r.stdout);
@@ -45,7 +45,7 @@ describe('migrate edge setup', () => {
 
   it('is idempotent: a second run creates nothing and keeps the weights', async () => {
     const before = w.cloudflare.requests.length;
-    const r = await w.cli(['edge', 'setup', '--app', 'shop', '--json']);
+    const r = await w.cli(['edge', 'setup', '--yes', '--app', 'shop', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).result).toMatchObject({created: [], loadBalancer: {awsShare: 0}});
     expect(w.cloudflare.requests.slice(before).every((q) => q.method === 'GET')).toBe(true);

@@ -82,7 +82,7 @@ beforeAll(async () => {
     INSERT INTO orders (customer_id, total) SELECT 1 + g % 500, g * 1.5 FROM generate_series(1, 2000) g;
     CREATE SCHEMA billing; CREATE TABLE billing.invoices (id bigserial PRIMARY KEY, note text);
     CREATE TABLE empty_table (x int);`);
-  expect((await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn])).code).toBe(0);
+  expect((await w.cli(['edge', 'setup', '--yes', '--app', 'shop', '--alb', w.albArn])).code).toBe(0);
   await createGateAlarms();
   expect((await w.cli(['shift', '--app', 'shop', '--to', '100', '--steps', '100', '--bake', '1s', '--poll', '250ms', '--min-requests', '0', '--yes'])).code).toBe(0);
   // the data of the stateful add-ons has moved (what `data cutover` records)

@@ -67,7 +67,7 @@ async function refused(args: string[], code: number, message: RegExp) {
 beforeAll(async () => {
   await resetMoto();
   w = await startCutoverEnv();
-  const setup = await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn]);
+  const setup = await w.cli(['edge', 'setup', '--yes', '--app', 'shop', '--alb', w.albArn]);
   expect(setup.code).toBe(0);
   await createGateAlarms();
 });

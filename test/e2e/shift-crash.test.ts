@@ -78,7 +78,7 @@ function shift(target: number, kill: {afterLines: number; delayMs: number} | nul
 beforeAll(async () => {
   await resetMoto();
   w = await startCutoverEnv();
-  expect((await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn])).code).toBe(0);
+  expect((await w.cli(['edge', 'setup', '--yes', '--app', 'shop', '--alb', w.albArn])).code).toBe(0);
   await createGateAlarms();
 });
 afterAll(() => w.close());

@@ -20,7 +20,7 @@ const verifiedAt = (share: number) => cutoverEntries(w).filter((e) => e.op === '
 beforeAll(async () => {
   await resetMoto();
   w = await startCutoverEnv();
-  expect((await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn])).code).toBe(0);
+  expect((await w.cli(['edge', 'setup', '--yes', '--app', 'shop', '--alb', w.albArn])).code).toBe(0);
   await createGateAlarms();
 });
 afterAll(() => w.close());
@@ -42,11 +42,30 @@ describe('a step keeps its evidence across pauses, crashes and rollbacks', () =>
     expect(weightWrites(w, from).map((x) => x.share)).toEqual([1, 0, 1]);
   }, 60_000);
 
+  it('case 4: status after a crash says interrupted (not baking); after a rollback its headline is the live 0%', async () => {
+    const run = spawnShift(w, ['--to', '5', '--steps', '5', '--bake', '60s', '--poll', '200ms', '--min-requests', '0', '--yes', '--break-lock']);
+    await until(() => (verifiedAt(5) ?? 0) > Date.now() - 5_000);
+    run.kill('SIGKILL');
+    await run.done;
+    const crashed = JSON.parse((await w.cli(['status', '--app', 'shop', '--json'])).stdout).result;
+    expect(crashed.cutover).toMatchObject({phase: 'interrupted', liveShare: 5});
+    expect(crashed.shift).toMatchObject({running: false, bake: null, liveShare: 5});
+    const human = await w.cli(['status', '--app', 'shop']);
+    expect(human.stdout).toMatch(/Interrupted: the shift's process is gone; last verified 5%/);
+    expect(human.stdout).not.toMatch(/baking|bake extended/);
+    expect((await w.cli(['rollback', '--app', 'shop'])).code).toBe(0);
+    const after = JSON.parse((await w.cli(['status', '--app', 'shop', '--json'])).stdout).result;
+    expect(after.edge.awsShare).toBe(0);
+    expect(after.shift.liveShare).toBe(0);
+    expect(after.cutover).toMatchObject({phase: 'rolled-back', headline: 'Heroku 100% / AWS 0% (live)'});
+    expect((await w.cli(['status', '--app', 'shop'])).stdout).toMatch(/Cutover: Heroku 100% \/ AWS 0% \(live\)\n  Rolled back by /);
+  }, 90_000);
+
   it('case 2: killed during a bake, the re-run bakes the rest before the next write; killed in the last step, it bakes it instead of "Nothing to do"', async () => {
     const from = w.cloudflare.requests.length;
     const args = ['--to', '10', '--steps', '5,10', '--bake', '3s', '--poll', '200ms', '--min-requests', '0', '--yes', '--break-lock'];
     const first = spawnShift(w, args);
-    await until(() => (verifiedAt(5) ?? 0) > Date.now() - 5_000);
+    await until(() => weightWrites(w, from).some((x) => x.share === 5 && x.readAt !== null));
     await sleep(1_000);
     first.kill('SIGKILL');
     await first.done;

@@ -45,7 +45,7 @@ async function until(check: () => boolean, timeoutMs = 20_000) {
 beforeAll(async () => {
   await resetMoto();
   w = await startCutoverEnv();
-  const setup = await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn]);
+  const setup = await w.cli(['edge', 'setup', '--yes', '--app', 'shop', '--alb', w.albArn]);
   expect(setup.code).toBe(0);
 });
 afterAll(() => w.close());
@@ -99,7 +99,8 @@ describe('migrate shift', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Heroku 75% \/ AWS 25% \(live\)/);
     expect(r.stdout).toMatch(/✓ shop-web-5xx-rate: OK/);
-    expect(r.stdout).toMatch(/\| 25% .* passed/);
+    expect(r.stdout).toMatch(/\n25%\s+\S+ \S+\s+passed\s+\d+ pass/);
+    expect(r.stdout).toMatch(/Next: /);
     expect(r.stdout).toMatch(/AWS share over time/);
     const json = JSON.parse((await w.cli(['status', '--app', 'shop', '--json'])).stdout);
     expect(json.result.edge.awsShare).toBe(25);

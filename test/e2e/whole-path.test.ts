@@ -43,7 +43,7 @@ it('plan -> secrets import -> deploy -> edge setup -> shift 100% -> finalize -> 
   const alb = lbs.find((lb) => lb.VpcId === vpc)!.LoadBalancerArn;
   expect(alb).toMatch(/loadbalancer\/app\//);
 
-  expect((await w.cli(['edge', 'setup', '--app', 'shop', ...(state().aws ? [] : ['--alb', alb])])).code).toBe(0);
+  expect((await w.cli(['edge', 'setup', '--yes', '--app', 'shop', ...(state().aws ? [] : ['--alb', alb])])).code).toBe(0);
   await createGateAlarms();
   const shift = await w.cli(['shift', '--app', 'shop', '--to', '100%', '--steps', '1,25,100', '--bake', '300ms', '--poll', '100ms', '--min-requests', '0', '--yes', '--json']);
   expect(shift.code).toBe(0);

@@ -23,8 +23,9 @@
  *   `pool_weights` values non-negative numbers, an origin's `weight` 0..1 in steps of 0.01.
  * - Zones: `GET /zones` (Zone > Zone > Read), filtered by `account.id` and `name`, paged
  *   (`page`, `per_page` 5..50, default 20) like the real list.
- * - Pool health: healthy unless a test says otherwise (`setPoolHealth`); a pool without a
- *   monitor, or disabled, is not health-checked (empty `pop_health`).
+ * - Pool health: unknown (empty `pop_health`) until the monitor's first probe, `probeDelayMs`
+ *   after the pool was created (default 300 ms, `setProbeDelay`); then healthy unless a test says
+ *   otherwise (`setPoolHealth`); a pool without a monitor, or disabled, is not health-checked.
  * - DNS records under `/zones/{id}/dns_records[/{id}]` (list with `name`/`name.exact`, `type`,
  *   `content.exact`, `page`/`per_page` paging; GET, POST, PUT, PATCH, DELETE), and the zone itself
  *   at `GET /zones/{id}` (any valid token). A record's name is stored fully qualified and
@@ -462,10 +463,12 @@ export interface FakeCloudflareState {
   tokens: FakeToken[];
   accounts: Map<string, FakeAccount>;
   zones: Map<string, FakeZone>;
-  /** pool id -> healthy; pools not listed are healthy */
+  /** pool id (or name, for a pool not created yet) -> healthy; pools not listed are healthy */
   poolHealth: Map<string, boolean>;
   /** name (lower case) -> addresses: what "publicly resolves" means in the fake */
   dns: Map<string, string[]>;
+  /** how long after a pool is created (with a monitor) its first probe lands: until then its health is unknown */
+  probeDelayMs: number;
 }
 export interface RequestLogEntry {
   method: string;
@@ -510,6 +513,8 @@ export interface FakeCloudflareOptions {
   latencyMs?: number;
   /** name -> addresses, for the Host override rule (names not listed resolve to nothing) */
   dns?: Record<string, string[]>;
+  /** delay before a new pool's first health probe lands (default 300 ms); until then its health is unknown */
+  probeDelayMs?: number;
   /** the source of randomness for failRate (default Math.random) */
   random?: () => number;
 }
@@ -531,6 +536,8 @@ export interface FakeCloudflare {
    * request out first (the write landed, the client never learns it). Cleared by clearFaults.
    */
   stall(options?: StallOptions): void;
+  /** delay before a new pool's first probe (health unknown until then) */
+  setProbeDelay(ms: number): void;
   /** drops queued faults, stalls and the fault rate */
   clearFaults(): void;
   close(): Promise<void>;
@@ -620,13 +627,15 @@ function crud<T extends Stamp>(c: Collection<T>, method: string, id: string | un
 function poolHealth(state: FakeCloudflareState, account: FakeAccount, poolId: string): Answer {
   const pool = account.pools.get(poolId);
   if (!pool) throw new CfError(404, 1000, 'Pool not found');
-  const healthy = state.poolHealth.get(poolId) ?? true;
+  const healthy = state.poolHealth.get(poolId) ?? state.poolHealth.get(pool.name) ?? true;
   const origins = pool.origins.map((o) => ({
     [o.address]: healthy && o.enabled
       ? {healthy: true, rtt: '12.1ms', failure_reason: 'No failures', response_code: 200}
       : {healthy: false, rtt: '0s', failure_reason: 'HTTP timeout occurred', response_code: 0},
   }));
-  const checked = pool.monitor !== undefined && pool.enabled;
+  // no probe has landed yet: the monitor probes a new pool after its interval, so health is unknown (empty pop_health)
+  const probed = Date.now() - Date.parse(pool.created_on) >= state.probeDelayMs;
+  const checked = pool.monitor !== undefined && pool.enabled && probed;
   return ok({pool_id: poolId, pop_health: checked ? Object.fromEntries(REGIONS.map((r) => [r, {healthy, origins}])) : {}});
 }
 
@@ -713,6 +722,7 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): 
     accounts: new Map(),
     zones: new Map(),
     poolHealth: new Map(),
+    probeDelayMs: options.probeDelayMs ?? 300,
     dns: new Map(Object.entries(options.dns ?? {}).map(([name, addresses]) => [name.toLowerCase(), addresses])),
   };
   const zones = (options.zones ?? []).map((seed) => seedZone(state, seed));
@@ -750,7 +760,7 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): 
     if (stall) {
       if (stall.afterWrite && !malformed && 'token' in authenticate(state, req.headers.authorization)) {
         try {
-          route(state, authenticate(state, req.headers.authorization) as FakeToken, method, url.pathname.slice(BASE_PATH.length).split('/').filter(Boolean).map(decodeURIComponent), body);
+          route(state, authenticate(state, req.headers.authorization) as FakeToken, method, url.pathname.slice(BASE_PATH.length).split('/').filter(Boolean).map(decodeURIComponent), body, url.searchParams);
         } catch {
           // the answer is never sent anyway
         }
@@ -807,6 +817,9 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): 
     },
     stall(stallOptions = {}) {
       stalls.push(stallOptions);
+    },
+    setProbeDelay(ms) {
+      state.probeDelayMs = ms;
     },
     clearFaults() {
       queue.length = 0;

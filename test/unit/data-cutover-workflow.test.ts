@@ -83,6 +83,7 @@ it('a secret write that fails after activation: Heroku unfrozen as it was, remap
     state,
     heroku: async () => source,
     control: async () => control,
+    confirm: async () => undefined,
     secrets: async () => store,
     keys: async () => ({checkKey: async (k: string) => ({arn: k})}),
     postgres: async () => pg,

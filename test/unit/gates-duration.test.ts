@@ -1,7 +1,6 @@
 import {parseDuration} from '../../src/domain/duration.ts';
 import {MigrateError} from '../../src/domain/errors.ts';
 import {gateVerdict} from '../../src/domain/gates.ts';
-import {shareChart} from '../../src/render/status.ts';
 
 describe('gate verdicts', () => {
   const ok = {a: 'OK', b: 'OK'} as const;
@@ -38,12 +37,5 @@ describe('durations', () => {
   it.each(['', 'soon', '10 minutes', '5d', '1h 30m', '-1s'])('refuses %p as a usage error', (text) => {
     expect(() => parseDuration(text, '--bake')).toThrow(MigrateError);
     expect(() => parseDuration(text, '--bake')).toThrow(/--bake must be a duration/);
-  });
-});
-
-describe('status chart', () => {
-  it('maps 0..100% to block heights, oldest first', () => {
-    expect(shareChart([0, 1, 25, 50, 100].map((share) => ({share})))).toBe(' ▁▂▄█');
-    expect(shareChart(Array.from({length: 100}, () => ({share: 100})), 10)).toBe('██████████');
   });
 });

@@ -15,15 +15,11 @@
  *
  * A failure prints the seed; re-run one with RECOVERY_SEED=<seed>.
  */
-import {shiftWorkflow, type ShiftDeps} from '../../src/workflows/shift.ts';
+import {shiftWorkflow} from '../../src/workflows/shift.ts';
 import {rollbackWorkflow} from '../../src/workflows/rollback.ts';
 import {MigrateError} from '../../src/domain/errors.ts';
-import type {EdgeBalancer, EdgeView} from '../../src/ports/edge.ts';
-import type {AlarmState, MetricsGate} from '../../src/ports/metrics.ts';
-import {emptyState} from '../../src/domain/state.ts';
-import {sampleApp} from '../fakes/heroku-fixtures.ts';
-import {livePlan} from '../support/plans.ts';
-import {memoryState, type MemoryState} from '../support/memory-state.ts';
+import type {EdgeView} from '../../src/ports/edge.ts';
+import {served, simulatedCutover, type World} from '../support/cutover-sim.ts';
 
 const SCENARIOS = Number(process.env.RECOVERY_SCENARIOS ?? 120);
 const ACTIONS = 14;
@@ -40,86 +36,6 @@ function makeRng(seed: number) {
   };
   const int = (lo: number, hi: number) => lo + Math.floor(float() * (hi - lo + 1));
   return {float, int, chance: (p: number) => float() < p, pick: <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)]!};
-}
-type Rng = ReturnType<typeof makeRng>;
-
-interface World {
-  t: number;
-  share: number;
-  awsEnabled: boolean;
-  writes: {t: number; from: number; to: number}[];
-  reads: {t: number; share: number}[];
-  /** requests per second in each one-second slot (repeats) */
-  rates: number[];
-  alarmP: number;
-  rng: Rng;
-}
-
-/** requests AWS served in [start, end] (ms): the integral of the slot rates */
-function served(w: World, start: number, end: number): number {
-  let sum = 0;
-  for (let t = Math.max(0, start); t < end; ) {
-    const slotEnd = (Math.floor(t / 1000) + 1) * 1000;
-    const until = Math.min(end, slotEnd);
-    sum += (w.rates[Math.floor(t / 1000) % w.rates.length]! * (until - t)) / 1000;
-    t = until;
-  }
-  return Math.floor(sum);
-}
-
-function worldEdge(w: World): EdgeBalancer {
-  const view = (): EdgeView => ({
-    loadBalancerId: 'lb',
-    hostname: 'shop.example.com',
-    steeringPolicy: 'random',
-    herokuPoolId: 'heroku',
-    awsPoolId: 'aws',
-    awsShare: w.share,
-    fallbackPoolId: 'heroku',
-    defaultPools: ['heroku', 'aws'],
-    awsPoolEnabled: w.awsEnabled,
-    sessionAffinity: 'none',
-    adaptiveFailover: false,
-  });
-  const unused = () => Promise.reject(new Error('not used by the cutover'));
-  return {
-    ensureSetup: unused,
-    retireHerokuPool: unused,
-    restoreHerokuPool: unused,
-    acceptedHostHeaders: unused,
-    async read() {
-      w.t += 1;
-      w.reads.push({t: w.t, share: w.share});
-      return view();
-    },
-    async writeWeights(_v, share) {
-      w.t += 1;
-      w.writes.push({t: w.t, from: w.share, to: share});
-      w.share = share;
-    },
-    async setAwsPoolEnabled(_v, enabled) {
-      w.awsEnabled = enabled;
-    },
-    async awsPoolHealth() {
-      return 'healthy';
-    },
-    stats: () => ({requests: 0, retries: 0}),
-  };
-}
-
-function worldMetrics(w: World, gates: string[]): MetricsGate {
-  return {
-    async alarmStates(names) {
-      w.t += 1;
-      const alarm = w.rng.chance(w.alarmP);
-      return Object.fromEntries(names.map((n, i) => [n, (alarm && i === 0 ? 'ALARM' : 'OK') as AlarmState])) as Record<string, AlarmState>;
-    },
-    async requestCount(_lb, start, end) {
-      w.t += 1;
-      return served(w, start.getTime(), end.getTime());
-    },
-  };
-  void gates;
 }
 
 interface Settings {
@@ -167,27 +83,8 @@ async function runScenario(seed: number): Promise<{crashes: number; resumes: num
     rng,
   };
   const settings: Settings = {bakeMs: rng.int(2, 20) * 100, minRequests: rng.pick([0, 0, 5, 30]), pollMs: rng.int(1, 5) * 100, maxBakeExtension: rng.pick([1, 1.5, 3])};
-  const plan = livePlan(sampleApp());
-  const appState = {
-    ...emptyState(plan.app.name),
-    aws: {albArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/1', albDnsName: 'shop.elb.amazonaws.com', albFullName: 'app/shop/1'},
-    edge: {zoneId: 'z', accountId: 'a', hostname: 'shop.example.com', namePrefix: 'heroku2aws-shop', loadBalancerId: 'lb', herokuPoolId: 'heroku', awsPoolId: 'aws', monitorPath: '/', herokuAddress: 'shop.herokuapp.com', herokuHostHeader: null},
-  };
-  const now = () => world.t;
-  const state: MemoryState = memoryState(plan, appState, now);
-  const edge = worldEdge(world);
-  const deps: ShiftDeps = {
-    state,
-    edge: async () => edge,
-    metrics: async () => worldMetrics(world, plan.cutover.gates.alarms),
-    now,
-    sleep: async (ms) => {
-      world.t += ms;
-    },
-    interrupts: {subscribe: () => () => undefined},
-    env: {},
-    confirm: async () => undefined,
-  };
+  const {plan, state, deps, edge} = simulatedCutover(world);
+  const now = deps.now;
   const trace: string[] = [];
   const fail = (why: string): never => {
     throw new Error(`seed ${seed}: ${why}\nsettings ${JSON.stringify(settings)}\n${trace.join('\n')}`);

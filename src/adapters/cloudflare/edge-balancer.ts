@@ -16,7 +16,7 @@ import type {LoadBalancer} from 'cloudflare/resources/load-balancers/load-balanc
 import type {Pool} from 'cloudflare/resources/load-balancers/pools/pools';
 import {hostRuleWithoutDns} from '../../domain/edge-hosts.ts';
 import {MigrateError} from '../../domain/errors.ts';
-import type {EdgeBalancer, EdgeSetupResult, EdgeSpec, EdgeView} from '../../ports/edge.ts';
+import type {EdgeBalancer, EdgeSetupResult, EdgeSpec, EdgeView, PoolHealth} from '../../ports/edge.ts';
 import {createCaller, resolveSettings, type CallCounters, type Env} from './client.ts';
 import {poolWeights, shareOf, summarizeHealth} from './weights.ts';
 
@@ -155,6 +155,11 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
     return toView(lb, awsPool, ids);
   }
 
+  async function readPoolHealth(poolId: string, spec: EdgeSpec): Promise<PoolHealth> {
+    const health = await call(`reading the health of pool ${poolId} in ${accountOf(spec)}`, (cf) => cf.loadBalancers.pools.health.get(poolId, {account_id: spec.accountId}));
+    return summarizeHealth(health);
+  }
+
   return {
     async acceptedHostHeaders(spec, address, hosts) {
       const zones = await accountZones(spec.accountId);
@@ -173,7 +178,7 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
       return {accepted, zonesReadable: zones !== null};
     },
 
-    async ensureSetup(spec): Promise<EdgeSetupResult> {
+    async ensureSetup(spec, options = {}): Promise<EdgeSetupResult> {
       const n = names(spec);
       const created: string[] = [];
       const adopted: string[] = [];
@@ -266,7 +271,10 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
             ONCE,
           ),
         );
-      const lb = await ensure(spec.hostname, await balancerFor(spec), createBalancer, () => balancerFor(spec));
+      const existingLb = await balancerFor(spec);
+      // the load balancer takes over routing for the hostname: the caller may hold it back (health first)
+      if (!existingLb) await options.beforeLoadBalancer?.({herokuPoolId: heroku.id, awsPoolId: aws.id});
+      const lb = await ensure(spec.hostname, existingLb, createBalancer, () => balancerFor(spec));
       if (!lb.id) throw new MigrateError('upstream', 'Cloudflare answered a load balancer without an id.');
       const pooled = lb.default_pools ?? [];
       if (!pooled.includes(heroku.id) || !pooled.includes(aws.id)) {
@@ -310,12 +318,8 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
       );
     },
 
-    async awsPoolHealth(view, spec) {
-      const health = await call(`reading the health of pool ${view.awsPoolId} (${names(spec).aws}) in ${accountOf(spec)}`, (cf) =>
-        cf.loadBalancers.pools.health.get(view.awsPoolId, {account_id: spec.accountId}),
-      );
-      return summarizeHealth(health);
-    },
+    awsPoolHealth: (view, spec) => readPoolHealth(view.awsPoolId, spec),
+    poolHealth: readPoolHealth,
 
     async retireHerokuPool(view, spec) {
       await call(`removing pool ${view.herokuPoolId} (${names(spec).heroku}) from load balancer ${view.loadBalancerId} (${view.hostname}) in ${zoneOf(spec)}`, (cf) =>

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
 import {BaseCommand} from '../../cli/base-command.ts';
+import {confirmer} from '../../cli/confirm.ts';
 import {dataCopyDeps, herokuControl, progressPrinter, serviceRedeployer} from '../../cli/data-deps.ts';
 import {dataFlags, dataInput} from '../../cli/data-flags.ts';
 import {renderCutover} from '../../render/data-report.ts';
@@ -13,6 +14,7 @@ export default class DataCutover extends BaseCommand {
   3. activate the add-on's remapped URL in the state and run \`migrate secrets import\` (verified write)
   4. redeploy: printed as a manual step (new ECS deployments read the new secret)
 If any step fails, Heroku is unfrozen on the old store (maintenance and scale as they were) and the app keeps the Heroku store. After success Heroku stays frozen: its dynos still point at the old store.
+It asks before it changes anything (--yes to skip; required without a terminal); --dry-run validates the same way and prints the steps.
 A run that was interrupted (crash, Ctrl-C) resumes where it stopped; re-run with --break-lock.
 
 The source is the add-on's Heroku config var (read live), the target the provisioned store (override with --source-url-env / --target-url-env). With AWS services deployed, stop them first and pass --aws-frozen.
@@ -20,6 +22,7 @@ The source is the add-on's Heroku config var (read live), the target the provisi
 Exit codes: 0 cut over (or already); 1 error (Heroku unfrozen on the old store); 2 usage; 5 locked.`;
 
   static override examples = [
+    {description: 'See what the window would do; change nothing', command: '<%= config.bin %> <%= command.id %> --app shop --addon postgres --dry-run'},
     {description: 'Move the database in the announced window', command: '<%= config.bin %> <%= command.id %> --app shop --addon postgres'},
     {description: 'Move Redis, reaching MemoryDB through a tunnel', command: 'TUNNEL=rediss://localhost:6380 <%= config.bin %> <%= command.id %> --app shop --addon redis --target-url-env TUNNEL --source-tls-no-verify'},
   ];
@@ -28,14 +31,17 @@ Exit codes: 0 cut over (or already); 1 error (Heroku unfrozen on the old store);
     ...dataFlags,
     'aws-frozen': Flags.boolean({description: 'confirm the AWS services are stopped (scaled to 0 or answering a maintenance response)'}),
     'allow-drift': Flags.boolean({description: "switch the secret even if Heroku's config var names differ from the plan"}),
+    'dry-run': Flags.boolean({description: 'validate (plan, state, live Heroku app, endpoints) and show what the window would do; change nothing'}),
+    yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (required without a terminal)'}),
   };
 
   async run() {
     const {flags} = await this.parse(DataCutover);
     const quiet = this.jsonEnabled();
     const r = await dataCutover(
-      {...dataInput(flags), awsFrozen: flags['aws-frozen'], allowDrift: flags['allow-drift']},
+      {...dataInput(flags), awsFrozen: flags['aws-frozen'], allowDrift: flags['allow-drift'], dryRun: flags['dry-run']},
       {
+        confirm: confirmer(flags.yes),
         ...dataCopyDeps(flags.app, flags['plan-dir'], {pgBin: flags['pg-bin']}),
         control: herokuControl(),
         services: serviceRedeployer(),
@@ -45,6 +51,10 @@ Exit codes: 0 cut over (or already); 1 error (Heroku unfrozen on the old store);
     );
     this.addWarnings(r.warnings);
     this.printWarnings();
+    if (r.dryRun) {
+      if (!quiet) this.log(['Dry run: nothing was changed. The window would:', ...r.dryRun.map((step, i) => `  ${i + 1}. ${step}`)].join('\n'));
+      return {addon: r.addon, dryRun: r.dryRun};
+    }
     if (!quiet) this.log(renderCutover(r));
     return {addon: r.addon, kind: r.kind, alreadyDone: r.alreadyDone, resumedFrom: r.resumedFrom ?? null, activated: r.activated, secret: r.secret ?? null, verification: r.copy?.verification ?? null, manualSteps: r.manualSteps};
   }
