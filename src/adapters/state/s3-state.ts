@@ -11,7 +11,7 @@
  *                              holder dies); an expired lease is taken over with If-Match too
  *   rollback-request.json      an emergency rollback request a running shift honours
  *   plan.json                  (optional) a copy of the plan for readers without the plan directory
- * S3 conditional writes and their answers (412, 409) are in docs/facts.md.
+ * S3 conditional writes and deletes, their answers (412, 409) and sources: docs/team-state.md.
  */
 import {readFile} from 'node:fs/promises';
 import {hostname, userInfo} from 'node:os';
@@ -184,7 +184,7 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
       return {};
     }
   };
-  /** a lease is over when S3's last write of the lock is older than its lease (clock skew: docs/team-state.md) */
+  /** a lease is over when S3's last write of the lock is older than its lease (clocks: docs/team-state.md) */
   const expired = (body: Partial<S3LockBody>, lastModified: Date) => clock.now().getTime() > lastModified.getTime() + (body.leaseMs ?? leaseMs);
 
   function holdLock(etagAtStart: string, command: string, startedAt: string): Lock & {lost(): string | null} {
@@ -318,6 +318,11 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
           return;
         } catch (err) {
           if (!isConflict(err)) throw err;
+          if (status(err) === 409) {
+            // a concurrent conditional write on the same key is in progress: S3 asks for a retry
+            await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+            continue;
+          }
           // another writer took this number: continue after the newest entry
           nextSeq = Math.max(nextSeq + 1, ((await journalSeqs(nextSeq)).at(-1) ?? nextSeq) + 1);
         }
@@ -359,6 +364,8 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
         const current = await getText(keys.lock);
         if (!current) continue; // released in between: try again
         const holder = parseLock(current.text);
+        // our own first write landed though its answer was lost (the SDK retried it): it is ours
+        if (holder.pid === me.pid && holder.host === me.host && holder.startedAt === startedAt && holder.command === command) return holdLock(current.etag, command, startedAt);
         if (expired(holder, current.lastModified)) {
           try {
             const etag = await put(keys.lock, body, {ifMatch: current.etag});
