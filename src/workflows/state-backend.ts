@@ -81,10 +81,11 @@ async function copyContents(from: Contents, to: StateStore, where: string): Prom
   for (const entry of from.journal) await to.journal(entry);
   if (from.rollback) await to.writeRollbackRequest(from.rollback);
   const journal = await to.readJournal();
-  const same = journal.length === from.journal.length && journal.every((e, i) => canonicalJson(e) === canonicalJson(from.journal[i]));
+  const matching = from.journal.filter((e, i) => journal[i] !== undefined && canonicalJson(journal[i]) === canonicalJson(e)).length;
+  const same = journal.length === from.journal.length && matching === from.journal.length;
   const stateSame = !from.state || canonicalJson(await to.readState()) === canonicalJson(from.state);
   if (!same || !stateSame) {
-    throw new MigrateError('io', `The copy at ${where} does not read back as written (${!same ? `journal: ${journal.length} of ${from.journal.length} entries match` : 'state differs'}).`, {
+    throw new MigrateError('io', `The copy at ${where} does not read back as written (${!same ? `journal: ${matching} of ${from.journal.length} entries match, ${journal.length} read` : 'state differs'}).`, {
       hint: 'Nothing was removed from the old place and the backend was not switched; re-run `migrate state init` to copy again.',
     });
   }
@@ -212,7 +213,11 @@ async function moveIn(remote: RemoteStateStore, m: MoveIn): Promise<{removed: st
         });
       }
       deps.onNote?.(`Copying the state and ${moving.journal.length} journal entries to ${location}`);
-      await copyContents(moving, remote, location);
+      // the bucket held nothing for the app: a failed copy is removed, so a re-run starts clean
+      await copyContents(moving, remote, location).catch(async (err: unknown) => {
+        await remote.removeAll().catch(() => 0);
+        throw err;
+      });
       await remote.journal({id: `state-init-${deps.now().toISOString()}`, op: 'state.move', phase: 'note', details: {from: m.previous, to: location, journalEntries: m.journalEntries}});
     } else adopted = !isEmpty(there);
     await remote.writePlanCopy(m.planText);
@@ -257,7 +262,11 @@ async function toLocal(input: StateInitInput, deps: StateBackendDeps, current: S
       if (input.dryRun) return {...base, moved, dryRun: true};
       const local = await deps.open(backend, input.planDir);
       deps.onNote?.(`Copying the state and ${there.journal.length} journal entries to ${input.planDir}`);
-      await copyContents(there, local, input.planDir);
+      // the plan directory held no state files: a failed copy is removed, so a re-run starts clean
+      await copyContents(there, local, input.planDir).catch(async (err: unknown) => {
+        await deps.files.removeLocalStateFiles(input.planDir).catch(() => []);
+        throw err;
+      });
       await local.journal({id: `state-init-${deps.now().toISOString()}`, op: 'state.move', phase: 'note', details: {from: previous, to: location, journalEntries: there.journal.length}});
       await deps.files.write(input.planDir, backend);
       const count = await remote.removeAll();
