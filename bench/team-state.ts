@@ -11,6 +11,7 @@ import {startCutoverEnv} from '../test/support/cutover-env.ts';
 import {createGateAlarms} from '../test/support/gates.ts';
 import {motoClientConfig, startMoto} from '../test/support/moto.ts';
 import {tlsOnlyStatement} from '../src/domain/backend.ts';
+import {createS3State} from '../src/adapters/state/s3-state.ts';
 import {CreateBucketCommand, PutBucketPolicyCommand, S3Client} from '@aws-sdk/client-s3';
 
 const BAKE_S = Number(process.env.BAKE_S ?? 40);
@@ -80,6 +81,22 @@ console.log(`per poll: ${(count('GET rollback-request.json') / polls).toFixed(2)
 console.log(`per step: ${(journalPuts / steps).toFixed(1)} journal entries written; ${(calls.length / steps).toFixed(1)} S3 requests in all`);
 console.log(`lock renewals: ${renewals} in ${seconds.toFixed(0)} s = one per ${(seconds / Math.max(1, renewals)).toFixed(1)} s; goal at most one per lease third (${(LEASE_S / 3).toFixed(1)} s): ${renewals <= Math.floor(seconds / (LEASE_S / 3)) ? 'met' : 'NOT met'}`);
 console.log(`lock reads while held: ${lockReads}; goal 0: ${lockReads === 0 ? 'met' : 'NOT met'}`);
+
+// a fresh process reading a long journal (e.g. `status` or the next `shift` after days of work)
+const ENTRIES = Number(process.env.ENTRIES ?? 400);
+const writer = await createS3State({bucket: 'bench-team-state', prefix: 'heroku2aws', app: 'long', region: 'us-east-1', endpoint: moto.endpoint, clock: {now: () => new Date()}, credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}});
+for (let i = 0; i < ENTRIES; i++) await writer.journal({id: `e${i}`, op: 'cutover.gate-verdict', phase: 'note', details: {verdict: 'pass'}});
+writer.close();
+const reader = await createS3State({bucket: 'bench-team-state', prefix: 'heroku2aws', app: 'long', region: 'us-east-1', endpoint: moto.endpoint, clock: {now: () => new Date()}, credentials: {accessKeyId: 'testing', secretAccessKey: 'testing'}});
+let t = performance.now();
+const read = await reader.readJournal();
+const cold = performance.now() - t;
+const coldCalls = reader.calls();
+t = performance.now();
+await reader.readJournal();
+const warm = performance.now() - t;
+console.log(`journal of ${read.length} entries: cold read ${cold.toFixed(0)} ms (${coldCalls.ListObjectsV2 ?? 0} lists, ${coldCalls.GetObject ?? 0} gets); warm re-read ${warm.toFixed(0)} ms (${(reader.calls().ListObjectsV2 ?? 0) - (coldCalls.ListObjectsV2 ?? 0)} list, ${(reader.calls().GetObject ?? 0) - (coldCalls.GetObject ?? 0)} gets)`);
+reader.close();
 await w.close();
 proxy.close();
 moto.process.kill('SIGTERM');

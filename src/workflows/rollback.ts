@@ -5,7 +5,7 @@
  */
 import {MigrateError} from '../domain/errors.ts';
 import type {EdgeBalancer} from '../ports/edge.ts';
-import type {StateStore} from '../ports/state.ts';
+import type {LockInfo, StateStore} from '../ports/state.ts';
 import {refuseIfRetired} from './cutover-journal.ts';
 import {specFromState} from './shift.ts';
 
@@ -28,6 +28,9 @@ export interface RollbackResult {
   runningShift: string | null;
 }
 
+/** a shift holds the lock and its lease (shared backends) has not run out */
+const isLiveShift = (h: LockInfo | null) => h?.command === 'shift' && !h.expired;
+
 export async function rollbackWorkflow(input: {app: string}, deps: RollbackDeps): Promise<RollbackResult> {
   const plan = await deps.state.readPlan();
   const spec = specFromState(plan, await deps.state.readState());
@@ -37,7 +40,7 @@ export async function rollbackWorkflow(input: {app: string}, deps: RollbackDeps)
   const edge = await deps.edge();
   const id = `rollback-${at().replace(/[:.]/g, '-')}`;
   const holder = await deps.state.lockHolder();
-  const runningShift = holder?.command === 'shift' ? `${holder.user}@${holder.host} pid ${holder.pid}` : null;
+  const runningShift = isLiveShift(holder) && holder ? `${holder.user}@${holder.host} pid ${holder.pid}` : null;
 
   let view = await edge.read(spec);
   const from = view.awsShare;
@@ -65,7 +68,7 @@ export async function rollbackWorkflow(input: {app: string}, deps: RollbackDeps)
   if (runningShift) {
     deps.onNote?.(`A shift is running (${runningShift}); waiting for it to stop`);
     const deadline = deps.now() + (deps.shiftWaitMs ?? 30_000);
-    while ((await deps.state.lockHolder())?.command === 'shift' && deps.now() < deadline) await deps.sleep(250);
+    while (isLiveShift(await deps.state.lockHolder()) && deps.now() < deadline) await deps.sleep(250);
     view = await edge.read(spec);
     await ensureZero();
   }

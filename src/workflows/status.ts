@@ -23,7 +23,7 @@ export async function statusWorkflow(input: {app: string; region?: string}, deps
   const journal = await deps.state.readJournal();
   const lock = await deps.state.lockHolder();
   const last = shiftsFromJournal(journal).at(-1);
-  const running = !!last && !last.stopped && lock?.command === 'shift';
+  const running = !!last && !last.stopped && lock?.command === 'shift' && !lock.expired; // an expired lease: the holder died
   const shift = last ? {...describeState(last.state, deps.now()), shiftId: last.shiftId, running} : null;
   const base = {app: plan.app.name, shift, timeline: shareTimeline(journal), lock};
   if (!appState.edge) return {...base, edge: null, gates: {}};

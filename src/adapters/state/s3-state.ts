@@ -62,7 +62,7 @@ export interface S3StateStore extends RemoteStateStore {
 const SEQ_DIGITS = 12;
 export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_ROLLBACK_CHECK_MS = 5_000;
-const READ_CONCURRENCY = 8;
+const READ_CONCURRENCY = 16;
 
 interface SdkErr {
   name?: string;
