@@ -63,6 +63,8 @@ const SEQ_DIGITS = 12;
 export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_ROLLBACK_CHECK_MS = 5_000;
 const READ_CONCURRENCY = 16;
+/** state, journal entries, lock and plan copy are far smaller; a larger object was not written by migrate */
+const MAX_OBJECT_BYTES = 8 * 1024 * 1024;
 
 interface SdkErr {
   name?: string;
@@ -117,6 +119,12 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
   async function getText(key: string): Promise<{text: string; etag: string; lastModified: Date} | null> {
     try {
       const r = await send('GetObject', `read s3://${bucket}/${key}`, () => client.send(new s3.GetObjectCommand({Bucket: bucket, Key: key})));
+      if ((r.ContentLength ?? 0) > MAX_OBJECT_BYTES) {
+        (r.Body as {destroy?: () => void} | undefined)?.destroy?.();
+        throw new MigrateError('input', `s3://${bucket}/${key} is ${r.ContentLength} bytes, more than migrate ever writes there (${MAX_OBJECT_BYTES}).`, {
+          hint: 'Something other than migrate wrote it: restore an earlier version (the bucket keeps versions).',
+        });
+      }
       return {text: (await r.Body?.transformToString('utf8')) ?? '', etag: r.ETag ?? '', lastModified: r.LastModified ?? clock.now()};
     } catch (err) {
       if (isMissing(err)) return null;
