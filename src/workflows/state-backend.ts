@@ -20,6 +20,7 @@ import {canonicalJson} from '../domain/plan.ts';
 import {resolveRegion} from '../domain/regions.ts';
 import type {AppState, JournalEntry} from '../domain/state.ts';
 import type {LockInfo, RollbackRequest, StateStore} from '../ports/state.ts';
+import type {KeyChecker} from '../ports/secrets.ts';
 import type {BackendFiles, BucketSettings, RemoteStateStore, StateBucketAdmin} from '../ports/state-backend.ts';
 
 export interface StateBackendDeps {
@@ -28,6 +29,8 @@ export interface StateBackendDeps {
   open: (backend: Backend | null, dir: string) => Promise<StateStore & {close?: () => void}>;
   openRemote: (backend: S3Backend, dir: string) => Promise<RemoteStateStore>;
   bucketAdmin: (region: string) => Promise<StateBucketAdmin>;
+  /** checks a --kms-key exists and is enabled, and resolves it to its ARN */
+  keys: (region: string) => Promise<KeyChecker>;
   /** writes files into a directory, all or none */
   writeFiles: (dir: string, files: Record<string, string>) => Promise<string[]>;
   env: Record<string, string | undefined>;
@@ -97,7 +100,7 @@ function bucketChanges(settings: BucketSettings, input: {bucket: string; kmsKey?
   if (settings.versioning !== 'Enabled') out.push({key: 'versioning', label: 'turn on versioning'});
   if (!settings.publicAccessBlocked) out.push({key: 'public', label: 'block all public access'});
   const enc = settings.encryption;
-  if (input.kmsKey ? enc?.algorithm !== 'aws:kms' || !enc.kmsKeyId?.endsWith(input.kmsKey.replace(/^arn:[^:]*:kms:[^:]*:\d+:/, '')) : !enc) {
+  if (input.kmsKey ? enc?.algorithm !== 'aws:kms' || enc.kmsKeyId !== input.kmsKey : !enc) {
     out.push({key: 'encryption', label: input.kmsKey ? `default encryption SSE-KMS with ${input.kmsKey}` : 'default encryption SSE-S3'});
   }
   const policy = policyWithTlsOnly(settings.policy, input.bucket);
@@ -133,8 +136,10 @@ export async function stateInitWorkflow(input: StateInitInput, deps: StateBacken
   const region = resolveRegion(input.region, deps.env, plan.app.awsRegion);
   const admin = await deps.bucketAdmin(region);
   const settings = await admin.inspect(bucket);
-  const changes = bucketChanges(settings, {bucket, kmsKey: input.kmsKey});
   const bucketRegion = settings.region ?? region;
+  // the key must exist and be enabled in the bucket's region before anything is written (also with --dry-run)
+  const kmsKey = input.kmsKey ? (await (await deps.keys(bucketRegion)).checkKey(input.kmsKey)).arn : undefined;
+  const changes = bucketChanges(settings, {bucket, kmsKey});
   if (settings.region && settings.region !== region) deps.onNote?.(`The bucket ${bucket} is in ${settings.region}: the state uses that region.`);
   const backend: S3Backend = {
     schemaVersion: BACKEND_SCHEMA_VERSION,
@@ -142,7 +147,7 @@ export async function stateInitWorkflow(input: StateInitInput, deps: StateBacken
     bucket,
     prefix,
     region: bucketRegion,
-    ...(input.kmsKey ? {kmsKeyId: input.kmsKey} : current?.type === 's3' && current.kmsKeyId ? {kmsKeyId: current.kmsKeyId} : {}),
+    ...(kmsKey ? {kmsKeyId: kmsKey} : current?.type === 's3' && current.kmsKeyId ? {kmsKeyId: current.kmsKeyId} : {}),
     ...(lease !== DEFAULT_LEASE_SECONDS ? {leaseSeconds: lease} : {}),
   };
   const location = describeBackend(backend, input.planDir, input.app);
@@ -163,7 +168,7 @@ export async function stateInitWorkflow(input: StateInitInput, deps: StateBacken
       if (c.key === 'create') await admin.create(bucket, bucketRegion);
       if (c.key === 'versioning') await admin.enableVersioning(bucket);
       if (c.key === 'public') await admin.blockPublicAccess(bucket);
-      if (c.key === 'encryption') await admin.setEncryption(bucket, input.kmsKey);
+      if (c.key === 'encryption') await admin.setEncryption(bucket, kmsKey);
       if (c.key === 'policy') await admin.putPolicy(bucket, c.policy!);
     };
     for (const c of changes.filter((c) => c.key !== 'policy')) await apply(c);

@@ -80,6 +80,12 @@ async function setup(options: {dropEntry?: number; bucket?: Partial<BucketSettin
     open: async (b: Backend | null, d: string) => (b?.type === 's3' ? remote.store : createLocalState(d, 'shop', clock)),
     openRemote: async (_b: S3Backend) => remote.store,
     bucketAdmin: async () => memoryAdmin(log, options.bucket ?? {}),
+    keys: async (region: string) => ({
+      checkKey: async (key: string) => {
+        if (key !== 'alias/state') throw new Error(`KMS key ${key} not found in this account and region.`);
+        return {arn: `arn:aws:kms:${region}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`};
+      },
+    }),
     writeFiles: async () => [],
     env: {},
     now: () => clock.now(),
@@ -96,7 +102,7 @@ describe('state init to S3', () => {
       'create team-bucket us-east-1',
       'versioning',
       'public',
-      'encryption alias/state',
+      'encryption arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       'remote.lock',
       'remote.writeState',
       'remote.journal',
@@ -109,8 +115,17 @@ describe('state init to S3', () => {
     ]);
     expect(remote.data.journal.map((e) => e.id)).toEqual(['a', 'b', 'c', expect.stringMatching(/^state-init-/)]);
     expect(r.moved).toEqual({state: true, journalEntries: 3, rollbackRequest: false});
-    expect(JSON.parse(readFileSync(join(dir, 'backend.json'), 'utf8'))).toEqual({schemaVersion: '1.0', type: 's3', bucket: 'team-bucket', prefix: 'heroku2aws', region: 'us-east-1', kmsKeyId: 'alias/state'});
+    expect(JSON.parse(readFileSync(join(dir, 'backend.json'), 'utf8'))).toEqual({schemaVersion: '1.0', type: 's3', bucket: 'team-bucket', prefix: 'heroku2aws', region: 'us-east-1', kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'});
     expect(existsSync(join(dir, 'journal.jsonl'))).toBe(false);
+  });
+
+  it('an unknown --kms-key is refused before anything is written, --dry-run included', async () => {
+    const {dir, deps, log} = await setup();
+    for (const dryRun of [true, false]) {
+      await expect(stateInitWorkflow({app: 'shop', planDir: dir, bucket: 'team-bucket', kmsKey: 'alias/missing', dryRun}, deps)).rejects.toThrow(/KMS key alias\/missing not found/);
+    }
+    expect(log).toEqual([]);
+    expect(existsSync(join(dir, 'backend.json'))).toBe(false);
   });
 
   it('a copy that does not read back switches nothing and removes nothing', async () => {
