@@ -38,6 +38,7 @@ export function stateBackendDeps(app: string) {
     open: (backend: Backend | null, dir: string) => openStateStore(backend, dir, app, systemClock, warnOnStderr),
     openRemote: (backend: S3Backend, dir: string) => openS3State(backend, dir, app, systemClock, warnOnStderr),
     bucketAdmin: async (region: string) => (await import('../adapters/aws/s3-bucket.ts')).createStateBucketAdmin({region}),
+    keys: async (region: string) => (await import('../adapters/aws/kms.ts')).createKeyChecker({region}),
     writeFiles: (dir: string, files: Record<string, string>) => createFileStore().writeAll(dir, files),
     env: process.env,
     now: () => systemClock.now(),

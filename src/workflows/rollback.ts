@@ -8,7 +8,7 @@
 import {MigrateError} from '../domain/errors.ts';
 import type {AppState, JournalEntry} from '../domain/state.ts';
 import type {EdgeBalancer, EdgeSpec, EdgeView} from '../ports/edge.ts';
-import type {StateStore} from '../ports/state.ts';
+import type {LockInfo, StateStore} from '../ports/state.ts';
 import {bestEffort, within} from './bounded.ts';
 import {refuseIfRetired} from './cutover-journal.ts';
 import {specFromState} from './shift.ts';
@@ -62,6 +62,7 @@ function viewFromState(s: AppState): EdgeView {
 }
 
 const isSafe = (v: EdgeView | null) => v !== null && v.awsShare === 0 && !(v.sessionAffinity !== 'none' && v.awsPoolEnabled);
+const isLiveShift = (h: LockInfo | null) => h?.command === 'shift' && !h.expired;
 
 export async function rollbackWorkflow(input: {app: string}, deps: RollbackDeps): Promise<RollbackResult> {
   const plan = await deps.state.readPlan();
@@ -79,7 +80,7 @@ export async function rollbackWorkflow(input: {app: string}, deps: RollbackDeps)
   const request = await bestEffort(() => deps.state.writeRollbackRequest({at: at(), by: deps.operator}), RECORD_MS, 'writing the rollback request');
   if (!request.ok) warnings.push(`Could not leave a rollback request for a running shift (${request.error}); a running shift will find AWS 0% and stop.`);
   const holder = await within(deps.state.lockHolder(), RECORD_MS, 'reading the lock').catch(() => null);
-  const runningShift = holder?.command === 'shift' ? `${holder.user}@${holder.host} pid ${holder.pid}` : null;
+  const runningShift = isLiveShift(holder) && holder ? `${holder.user}@${holder.host} pid ${holder.pid}` : null;
   const edge = await deps.edge();
   const records: Omit<JournalEntry, 'at'>[] = [];
   const read = (what: string) =>
@@ -112,7 +113,7 @@ export async function rollbackWorkflow(input: {app: string}, deps: RollbackDeps)
   if (runningShift && isSafe(view)) {
     deps.onNote?.(`A shift is running (${runningShift}); waiting for it to stop`);
     const deadline = deps.now() + (deps.shiftWaitMs ?? 30_000);
-    while (deps.now() < deadline && (await within(deps.state.lockHolder(), RECORD_MS, 'reading the lock').catch(() => null))?.command === 'shift') await deps.sleep(250);
+    while (deps.now() < deadline && isLiveShift(await within(deps.state.lockHolder(), RECORD_MS, 'reading the lock').catch(() => null))) await deps.sleep(250);
     view = await read('The final read-back failed');
     await ensureZero();
   }

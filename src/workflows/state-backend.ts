@@ -20,6 +20,7 @@ import {canonicalJson} from '../domain/plan.ts';
 import {resolveRegion} from '../domain/regions.ts';
 import type {AppState, JournalEntry} from '../domain/state.ts';
 import type {LockInfo, RollbackRequest, StateStore} from '../ports/state.ts';
+import type {KeyChecker} from '../ports/secrets.ts';
 import type {BackendFiles, BucketSettings, RemoteStateStore, StateBucketAdmin} from '../ports/state-backend.ts';
 
 export interface StateBackendDeps {
@@ -28,6 +29,8 @@ export interface StateBackendDeps {
   open: (backend: Backend | null, dir: string) => Promise<StateStore & {close?: () => void}>;
   openRemote: (backend: S3Backend, dir: string) => Promise<RemoteStateStore>;
   bucketAdmin: (region: string) => Promise<StateBucketAdmin>;
+  /** checks a --kms-key exists and is enabled, and resolves it to its ARN */
+  keys: (region: string) => Promise<KeyChecker>;
   /** writes files into a directory, all or none */
   writeFiles: (dir: string, files: Record<string, string>) => Promise<string[]>;
   env: Record<string, string | undefined>;
@@ -81,10 +84,11 @@ async function copyContents(from: Contents, to: StateStore, where: string): Prom
   for (const entry of from.journal) await to.journal(entry);
   if (from.rollback) await to.writeRollbackRequest(from.rollback);
   const journal = await to.readJournal();
-  const same = journal.length === from.journal.length && journal.every((e, i) => canonicalJson(e) === canonicalJson(from.journal[i]));
+  const matching = from.journal.filter((e, i) => journal[i] !== undefined && canonicalJson(journal[i]) === canonicalJson(e)).length;
+  const same = journal.length === from.journal.length && matching === from.journal.length;
   const stateSame = !from.state || canonicalJson(await to.readState()) === canonicalJson(from.state);
   if (!same || !stateSame) {
-    throw new MigrateError('io', `The copy at ${where} does not read back as written (${!same ? `journal: ${journal.length} of ${from.journal.length} entries match` : 'state differs'}).`, {
+    throw new MigrateError('io', `The copy at ${where} does not read back as written (${!same ? `journal: ${matching} of ${from.journal.length} entries match, ${journal.length} read` : 'state differs'}).`, {
       hint: 'Nothing was removed from the old place and the backend was not switched; re-run `migrate state init` to copy again.',
     });
   }
@@ -96,7 +100,7 @@ function bucketChanges(settings: BucketSettings, input: {bucket: string; kmsKey?
   if (settings.versioning !== 'Enabled') out.push({key: 'versioning', label: 'turn on versioning'});
   if (!settings.publicAccessBlocked) out.push({key: 'public', label: 'block all public access'});
   const enc = settings.encryption;
-  if (input.kmsKey ? enc?.algorithm !== 'aws:kms' || !enc.kmsKeyId?.endsWith(input.kmsKey.replace(/^arn:[^:]*:kms:[^:]*:\d+:/, '')) : !enc) {
+  if (input.kmsKey ? enc?.algorithm !== 'aws:kms' || enc.kmsKeyId !== input.kmsKey : !enc) {
     out.push({key: 'encryption', label: input.kmsKey ? `default encryption SSE-KMS with ${input.kmsKey}` : 'default encryption SSE-S3'});
   }
   const policy = policyWithTlsOnly(settings.policy, input.bucket);
@@ -132,8 +136,10 @@ export async function stateInitWorkflow(input: StateInitInput, deps: StateBacken
   const region = resolveRegion(input.region, deps.env, plan.app.awsRegion);
   const admin = await deps.bucketAdmin(region);
   const settings = await admin.inspect(bucket);
-  const changes = bucketChanges(settings, {bucket, kmsKey: input.kmsKey});
   const bucketRegion = settings.region ?? region;
+  // the key must exist and be enabled in the bucket's region before anything is written (also with --dry-run)
+  const kmsKey = input.kmsKey ? (await (await deps.keys(bucketRegion)).checkKey(input.kmsKey)).arn : undefined;
+  const changes = bucketChanges(settings, {bucket, kmsKey});
   if (settings.region && settings.region !== region) deps.onNote?.(`The bucket ${bucket} is in ${settings.region}: the state uses that region.`);
   const backend: S3Backend = {
     schemaVersion: BACKEND_SCHEMA_VERSION,
@@ -141,7 +147,7 @@ export async function stateInitWorkflow(input: StateInitInput, deps: StateBacken
     bucket,
     prefix,
     region: bucketRegion,
-    ...(input.kmsKey ? {kmsKeyId: input.kmsKey} : current?.type === 's3' && current.kmsKeyId ? {kmsKeyId: current.kmsKeyId} : {}),
+    ...(kmsKey ? {kmsKeyId: kmsKey} : current?.type === 's3' && current.kmsKeyId ? {kmsKeyId: current.kmsKeyId} : {}),
     ...(lease !== DEFAULT_LEASE_SECONDS ? {leaseSeconds: lease} : {}),
   };
   const location = describeBackend(backend, input.planDir, input.app);
@@ -162,7 +168,7 @@ export async function stateInitWorkflow(input: StateInitInput, deps: StateBacken
       if (c.key === 'create') await admin.create(bucket, bucketRegion);
       if (c.key === 'versioning') await admin.enableVersioning(bucket);
       if (c.key === 'public') await admin.blockPublicAccess(bucket);
-      if (c.key === 'encryption') await admin.setEncryption(bucket, input.kmsKey);
+      if (c.key === 'encryption') await admin.setEncryption(bucket, kmsKey);
       if (c.key === 'policy') await admin.putPolicy(bucket, c.policy!);
     };
     for (const c of changes.filter((c) => c.key !== 'policy')) await apply(c);
@@ -212,7 +218,11 @@ async function moveIn(remote: RemoteStateStore, m: MoveIn): Promise<{removed: st
         });
       }
       deps.onNote?.(`Copying the state and ${moving.journal.length} journal entries to ${location}`);
-      await copyContents(moving, remote, location);
+      // the bucket held nothing for the app: a failed copy is removed, so a re-run starts clean
+      await copyContents(moving, remote, location).catch(async (err: unknown) => {
+        await remote.removeAll().catch(() => 0);
+        throw err;
+      });
       await remote.journal({id: `state-init-${deps.now().toISOString()}`, op: 'state.move', phase: 'note', details: {from: m.previous, to: location, journalEntries: m.journalEntries}});
     } else adopted = !isEmpty(there);
     await remote.writePlanCopy(m.planText);
@@ -257,7 +267,11 @@ async function toLocal(input: StateInitInput, deps: StateBackendDeps, current: S
       if (input.dryRun) return {...base, moved, dryRun: true};
       const local = await deps.open(backend, input.planDir);
       deps.onNote?.(`Copying the state and ${there.journal.length} journal entries to ${input.planDir}`);
-      await copyContents(there, local, input.planDir);
+      // the plan directory held no state files: a failed copy is removed, so a re-run starts clean
+      await copyContents(there, local, input.planDir).catch(async (err: unknown) => {
+        await deps.files.removeLocalStateFiles(input.planDir).catch(() => []);
+        throw err;
+      });
       await local.journal({id: `state-init-${deps.now().toISOString()}`, op: 'state.move', phase: 'note', details: {from: previous, to: location, journalEntries: there.journal.length}});
       await deps.files.write(input.planDir, backend);
       const count = await remote.removeAll();

@@ -42,7 +42,7 @@ export async function statusWorkflow(input: {app: string; region?: string}, deps
   const journal = await deps.state.readJournal();
   const lock = await deps.state.lockHolder();
   const last = shiftsFromJournal(journal).at(-1);
-  const running = !!last && !last.stopped && lock?.command === 'shift' && (deps.lockAlive?.(lock) ?? true);
+  const running = !!last && !last.stopped && lock?.command === 'shift' && !lock.expired && (deps.lockAlive?.(lock) ?? true); // an expired lease: the holder died
   let edge: StatusResult['edge'] = null;
   let gates: StatusResult['gates'] = {};
   if (appState.edge) {

@@ -7,7 +7,7 @@ import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {join} from 'node:path';
 import {createInterface} from 'node:readline';
-import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3';
+import {CreateBucketCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3';
 import {createS3State, type S3StateOptions} from '../../src/adapters/state/s3-state.ts';
 import {MigrateError} from '../../src/domain/errors.ts';
 import {ROOT} from '../support/cli.ts';
@@ -224,5 +224,14 @@ describe('S3 state: journal', () => {
     expect(await reader.readRollbackRequest()).toBeNull();
     writer.close();
     reader.close();
+  });
+
+  it('refuses an object larger than migrate ever writes, naming it', async () => {
+    const s3 = new S3Client({...motoClientConfig(), forcePathStyle: true});
+    await s3.send(new PutObjectCommand({Bucket: BUCKET, Key: 'big/shop/state.json', Body: 'x'.repeat(9 * 1024 * 1024)}));
+    s3.destroy();
+    const store = await createS3State(options('big'));
+    await expect(store.readState()).rejects.toThrow(/s3:\/\/team-state-contract\/big\/shop\/state.json is 9437184 bytes, more than migrate ever writes there/);
+    store.close();
   });
 });

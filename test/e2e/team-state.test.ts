@@ -63,6 +63,9 @@ describe('migrate state init: local -> S3', () => {
       expect({args, code: r.code}).toEqual({args, code: 2});
       expect(json(r).error?.message).toBeTruthy();
     }
+    const missingKey = await cli(['state', 'init', '--app', 'shop', '--json', '--bucket', BUCKET, '--kms-key', 'alias/no-such-key']);
+    expect(missingKey.code).toBe(1);
+    expect(json(missingKey).error?.message).toMatch(/KMS key alias\/no-such-key not found/);
     await expect(s3.send(new HeadBucketCommand({Bucket: BUCKET}))).rejects.toThrow();
   });
 

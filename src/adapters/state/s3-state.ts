@@ -11,7 +11,7 @@
  *                              holder dies); an expired lease is taken over with If-Match too
  *   rollback-request.json      an emergency rollback request a running shift honours
  *   plan.json                  (optional) a copy of the plan for readers without the plan directory
- * S3 conditional writes and their answers (412, 409) are in docs/facts.md.
+ * S3 conditional writes and deletes, their answers (412, 409) and sources: docs/team-state.md.
  */
 import {readFile} from 'node:fs/promises';
 import {hostname, userInfo} from 'node:os';
@@ -62,7 +62,9 @@ export interface S3StateStore extends RemoteStateStore {
 const SEQ_DIGITS = 12;
 export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_ROLLBACK_CHECK_MS = 5_000;
-const READ_CONCURRENCY = 8;
+const READ_CONCURRENCY = 16;
+/** state, journal entries, lock and plan copy are far smaller; a larger object was not written by migrate */
+const MAX_OBJECT_BYTES = 8 * 1024 * 1024;
 
 interface SdkErr {
   name?: string;
@@ -117,6 +119,12 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
   async function getText(key: string): Promise<{text: string; etag: string; lastModified: Date} | null> {
     try {
       const r = await send('GetObject', `read s3://${bucket}/${key}`, () => client.send(new s3.GetObjectCommand({Bucket: bucket, Key: key})));
+      if ((r.ContentLength ?? 0) > MAX_OBJECT_BYTES) {
+        (r.Body as {destroy?: () => void} | undefined)?.destroy?.();
+        throw new MigrateError('input', `s3://${bucket}/${key} is ${r.ContentLength} bytes, more than migrate ever writes there (${MAX_OBJECT_BYTES}).`, {
+          hint: 'Something other than migrate wrote it: restore an earlier version (the bucket keeps versions).',
+        });
+      }
       return {text: (await r.Body?.transformToString('utf8')) ?? '', etag: r.ETag ?? '', lastModified: r.LastModified ?? clock.now()};
     } catch (err) {
       if (isMissing(err)) return null;
@@ -184,7 +192,7 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
       return {};
     }
   };
-  /** a lease is over when S3's last write of the lock is older than its lease (clock skew: docs/team-state.md) */
+  /** a lease is over when S3's last write of the lock is older than its lease (clocks: docs/team-state.md) */
   const expired = (body: Partial<S3LockBody>, lastModified: Date) => clock.now().getTime() > lastModified.getTime() + (body.leaseMs ?? leaseMs);
 
   function holdLock(etagAtStart: string, command: string, startedAt: string): Lock & {lost(): string | null} {
@@ -318,6 +326,11 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
           return;
         } catch (err) {
           if (!isConflict(err)) throw err;
+          if (status(err) === 409) {
+            // a concurrent conditional write on the same key is in progress: S3 asks for a retry
+            await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+            continue;
+          }
           // another writer took this number: continue after the newest entry
           nextSeq = Math.max(nextSeq + 1, ((await journalSeqs(nextSeq)).at(-1) ?? nextSeq) + 1);
         }
@@ -359,6 +372,8 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
         const current = await getText(keys.lock);
         if (!current) continue; // released in between: try again
         const holder = parseLock(current.text);
+        // our own first write landed though its answer was lost (the SDK retried it): it is ours
+        if (holder.pid === me.pid && holder.host === me.host && holder.startedAt === startedAt && holder.command === command) return holdLock(current.etag, command, startedAt);
         if (expired(holder, current.lastModified)) {
           try {
             const etag = await put(keys.lock, body, {ifMatch: current.etag});
