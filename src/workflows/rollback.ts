@@ -3,10 +3,10 @@
  * lock (it is the emergency exit): it leaves a request a running shift honours, writes 0 itself,
  * and re-verifies after that shift has stopped.
  */
-import {MigrateError} from '../domain/errors.ts';
 import type {EdgeBalancer} from '../ports/edge.ts';
 import type {StateStore} from '../ports/state.ts';
 import {refuseIfRetired} from './cutover-journal.ts';
+import {ensureAwsZero, readWithRetry} from './edge-zero.ts';
 import {specFromState} from './shift.ts';
 
 export interface RollbackDeps {
@@ -18,6 +18,8 @@ export interface RollbackDeps {
   /** how long to wait for a running shift to stop before the final check */
   shiftWaitMs?: number;
   onNote?: (message: string) => void;
+  /** first pause before retrying a 429/5xx (default 1 s, doubling) */
+  backoffMs?: number;
 }
 
 export interface RollbackResult {
@@ -39,34 +41,22 @@ export async function rollbackWorkflow(input: {app: string}, deps: RollbackDeps)
   const holder = await deps.state.lockHolder();
   const runningShift = holder?.command === 'shift' ? `${holder.user}@${holder.host} pid ${holder.pid}` : null;
 
-  let view = await edge.read(spec);
+  const zero = {edge, spec, journal: deps.state, id, sleep: deps.sleep, onNote: deps.onNote, backoffMs: deps.backoffMs};
+  let view = await readWithRetry(zero);
   const from = view.awsShare;
   let written = false;
   await deps.state.journal({id, op: 'rollback', phase: 'intent', details: {from, by: deps.operator, runningShift}});
   const ensureZero = async () => {
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const affinity = view.sessionAffinity !== 'none';
-      if (view.awsShare === 0 && !(affinity && view.awsPoolEnabled)) return;
-      deps.onNote?.(`Writing AWS 0% / Heroku 100%${affinity ? ' and disabling the AWS pool (session affinity is on)' : ''}`);
-      try {
-        if (view.awsShare !== 0) await edge.writeWeights(view, 0, spec);
-        if (affinity && view.awsPoolEnabled) await edge.setAwsPoolEnabled(view, false, spec);
-        written = true;
-        await deps.state.journal({id, op: 'rollback', phase: 'result', ok: true, details: {share: 0, attempt}});
-      } catch (err) {
-        await deps.state.journal({id, op: 'rollback', phase: 'result', ok: false, details: {share: 0, attempt, error: (err as Error).message}});
-        if (attempt === 3) throw err;
-      }
-      view = await edge.read(spec);
-    }
-    if (view.awsShare !== 0) throw new MigrateError('upstream', `After 3 attempts the live AWS share is still ${view.awsShare}%.`, {hint: 'Set the AWS pool weight to 0 in the Cloudflare dashboard now, then re-run to record it.'});
+    const outcome = await ensureAwsZero(zero, view);
+    view = outcome.view;
+    written ||= outcome.written;
   };
   await ensureZero();
   if (runningShift) {
     deps.onNote?.(`A shift is running (${runningShift}); waiting for it to stop`);
     const deadline = deps.now() + (deps.shiftWaitMs ?? 30_000);
     while ((await deps.state.lockHolder())?.command === 'shift' && deps.now() < deadline) await deps.sleep(250);
-    view = await edge.read(spec);
+    view = await readWithRetry(zero);
     await ensureZero();
   }
   await deps.state.journal({id, op: 'rollback', phase: 'verify', ok: true, details: {live: view.awsShare, awsPoolEnabled: view.awsPoolEnabled}});
