@@ -12,6 +12,7 @@ import type {StateStore} from '../ports/state.ts';
 import {journalLine, runCutover, type Interrupts, type StopCommand} from './cutover-runner.ts';
 import {lastVerifiedShare, refuseIfRetired, shiftsFromJournal} from './cutover-journal.ts';
 import {resolveRegion} from '../domain/regions.ts';
+import {checkGuardArmed, guardTrips} from './guard-journal.ts';
 
 export interface ShiftInput {
   app: string;
@@ -27,6 +28,8 @@ export interface ShiftInput {
   adopt?: boolean;
   breakLock?: boolean;
   region?: string;
+  /** shift above 0% without an armed guard (journaled, warned) */
+  noGuard?: boolean;
 }
 
 export interface ShiftDeps {
@@ -41,6 +44,8 @@ export interface ShiftDeps {
   confirm: (summary: string) => Promise<void>;
   onProgress?: (status: CutoverStatus) => void;
   onNote?: (message: string) => void;
+  /** who runs it, for the journal */
+  operator?: string;
 }
 
 export interface ShiftResult {
@@ -113,6 +118,10 @@ export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise
       });
     }
     const steps = shiftSteps(live, target, plan.cutover, {steps: customSteps, bakeMs: input.bakeMs, minRequests: input.minRequests});
+    const unguarded = target > live ? checkGuardArmed(appState.guard, view.loadBalancerId, plan.app.name, target, input.noGuard ?? false) : null;
+    if (unguarded) warnings.push(unguarded);
+    const trip = guardTrips(journal).at(-1);
+    if (trip && target > live) warnings.push(`The guard rolled back to ${trip.live ?? 0}% at ${trip.at} (alarm ${trip.alarm}): check that alarm before going up again.`);
     const gates = plan.cutover.gates.alarms;
     const base = {from: live, target, steps, gates, warnings};
     if (input.dryRun || steps.length === 0) return {...base, shiftId: null, dryRun: !!input.dryRun, stop: null, status: null};
@@ -129,6 +138,7 @@ export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise
     const shiftId = `shift-${new Date(deps.now()).toISOString().replace(/[:.]/g, '-')}`;
     const startedAtIso = new Date(deps.now()).toISOString();
     await deps.state.clearRollbackRequest();
+    if (unguarded) await deps.state.journal({id: `${shiftId}/no-guard`, op: 'guard-skipped', phase: 'note', details: {target, by: deps.operator ?? null, warning: unguarded}});
     if (target > live && !view.awsPoolEnabled) {
       await deps.state.journal({id: `${shiftId}/enable-pool`, op: 'aws-pool-enable', phase: 'intent'});
       await edge.setAwsPoolEnabled(view, true, spec);

@@ -48,7 +48,7 @@ const journalLines = () => {
  */
 function shift(target: number, kill: {afterLines: number; delayMs: number} | null): Promise<{code: number; stderr: string}> {
   const bake = kill === null ? '100ms' : '700ms';
-  const args = ['shift', '--app', 'shop', '--plan-dir', w.planDir, '--to', String(target), '--steps', '1,5,10,25', '--bake', bake, '--poll', '100ms', '--min-requests', '0', '--yes', '--break-lock'];
+  const args = ['shift', '--app', 'shop', '--plan-dir', w.planDir, '--to', String(target), '--steps', '1,5,10,25', '--bake', bake, '--poll', '100ms', '--min-requests', '0', '--yes', '--break-lock', '--no-guard'];
   const child = spawn(process.execPath, [BIN, ...args], {cwd: ROOT, env: {...process.env, NO_COLOR: '1', ...w.env}, stdio: ['ignore', 'ignore', 'pipe']});
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
