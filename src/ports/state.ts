@@ -8,10 +8,16 @@ export interface LockInfo {
   host: string;
   user: string;
   startedAt: string;
+  /** shared backends (S3): when the holder's lease runs out unless it renews it */
+  leaseExpiresAt?: string;
+  /** shared backends (S3): the lease ran out (the holder stopped renewing: it died or lost the network) */
+  expired?: boolean;
 }
 
 export interface Lock {
   release(): Promise<void>;
+  /** shared backends (S3): why the lock is no longer ours (taken over after our lease ran out), else null */
+  lost?(): string | null;
 }
 
 export interface StateStore {
