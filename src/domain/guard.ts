@@ -38,6 +38,8 @@ export const guardConfigSchema = z.object({
   alarms: z.array(z.object({name: z.string().min(1), arn: z.string().startsWith('arn:')})).min(1),
   /** Secrets Manager ARN of the Cloudflare token */
   tokenSecretArn: z.string().startsWith('arn:'),
+  /** the team state (S3) the trips are journaled to; an empty bucket means none */
+  state: z.object({bucket: z.string(), prefix: z.string()}).optional(),
 });
 export type GuardConfig = z.infer<typeof guardConfigSchema>;
 

@@ -33,11 +33,16 @@ export const forgetToken = () => {
 };
 
 /**
- * The state store the guard journals to. The team state in S3 is where the CLI reads it; a guard
- * configured without it (tests) must be given a factory.
+ * The state store the guard journals to: the app's team state in S3, where the CLI reads it
+ * (docs/team-state.md). Without one configured the trips cannot be recorded (the rollback
+ * itself still happens).
  */
-export const noTeamState: GuardStateFactory = async () => {
-  throw new MigrateError('input', 'The guard has no team state to record its trips in.', {hint: 'Run migrate state init, then migrate guard install again.'});
+export const teamState: GuardStateFactory = async (config) => {
+  if (!config.state?.bucket) {
+    throw new MigrateError('input', 'The guard has no team state to record its trips in.', {hint: 'Run migrate state init, then migrate guard install again.'});
+  }
+  const {createS3State} = await import('../adapters/state/s3-state.ts');
+  return createS3State({bucket: config.state.bucket, prefix: config.state.prefix, app: config.app, region: config.region, clock: {now: () => new Date()}});
 };
 
 /** A state store whose creation failure turns every call into a failure the workflow records. */
@@ -63,7 +68,7 @@ export function guardDeps(config: GuardConfig, options: GuardDepsOptions = {}): 
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   return {
-    state: lazyState(options.state ?? noTeamState, config, env),
+    state: lazyState(options.state ?? teamState, config, env),
     edge: async () => {
       const token = await readToken(config, now());
       const {createEdgeBalancer} = await import('../adapters/cloudflare/edge-balancer.ts');
