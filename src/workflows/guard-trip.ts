@@ -115,6 +115,11 @@ export async function guardWorkflow(event: unknown, config: GuardConfig, deps: G
   if (view.loadBalancerId !== config.edge.loadBalancerId) {
     log(`warning: the load balancer for ${config.edge.hostname} is ${view.loadBalancerId}, the guard was installed for ${config.edge.loadBalancerId}`);
   }
+  if (!view.defaultPools.includes(view.herokuPoolId)) {
+    const reason = `alarm ${alarm}: the Heroku pool is not in the load balancer (retired by finalize?); nothing to move traffic back to, nothing written`;
+    log(`warning: ${reason}`);
+    return {action: 'ignored', reason, alarm, from, live: from, recordErrors};
+  }
   if (!needsZero(view)) {
     if (request.kind !== 'test') await requestShiftStop();
     const reason = `alarm ${alarm}: the AWS share is already 0%${view.sessionAffinity !== 'none' ? ' and the AWS pool disabled' : ''}; nothing written`;

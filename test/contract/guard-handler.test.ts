@@ -239,6 +239,20 @@ describe('guard handler', () => {
     expect(live()).toBe(25);
   });
 
+  it('does nothing on a load balancer Heroku has left (finalize): there is nowhere to send traffic', async () => {
+    const run = await setup(100);
+    const lb = lbNow();
+    lb.default_pools = [config.edge.awsPoolId];
+    try {
+      const out = await run.handle(alarmEvent(arnOf('shop-web-5xx-rate'), 'shop-web-5xx-rate', 'ALARM'));
+      expect(out).toMatchObject({action: 'ignored'});
+      expect(out.reason).toMatch(/Heroku pool is not in the load balancer/);
+      expect(weightWrites()).toEqual([]);
+    } finally {
+      lbNow().default_pools = [config.edge.herokuPoolId, config.edge.awsPoolId];
+    }
+  });
+
   it('rolls back even when its state store cannot be written, and says so', async () => {
     const run = await setup(25);
     const broken = createHandler({
