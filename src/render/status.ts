@@ -22,6 +22,8 @@ export function renderStatus(r: StatusResult): string {
     out.push(`${r.app} @ ${e.hostname}: Heroku ${100 - e.awsShare}% / AWS ${e.awsShare}% (live)`);
     out.push(`AWS pool: ${e.awsPoolEnabled ? 'enabled' : 'DISABLED'}, health ${e.awsPoolHealth}; fallback ${e.fallbackPoolId === e.herokuPoolId ? 'Heroku' : 'AWS'}; affinity ${e.sessionAffinity}`);
   }
+  const g = r.guard;
+  out.push(`Guard: ${g.armed ? `armed (${g.stackName} in ${g.region})` : 'NOT armed (migrate guard install)'}${g.lastTrip ? `; last trip ${g.lastTrip.at}, alarm ${g.lastTrip.alarm}, ${g.lastTrip.ok ? `AWS ${g.lastTrip.live}% verified` : 'FAILED'}` : ''}${g.unguardedShifts ? `; ${g.unguardedShifts} shift(s) with --no-guard` : ''}`);
   const gates = Object.entries(r.gates);
   if (gates.length) out.push('', 'Gates:', ...gates.map(([n, s]) => `  ${s === 'OK' ? '✓' : s === 'ALARM' ? '✗' : '?'} ${n}: ${s}`));
   if (r.shift) {

@@ -7,6 +7,7 @@ import {shareTimeline, shiftsFromJournal} from './cutover-journal.ts';
 import type {ShiftDeps} from './shift.ts';
 import {specFromState} from './shift.ts';
 import {resolveRegion} from '../domain/regions.ts';
+import {guardTrips, type GuardTrip} from './guard-journal.ts';
 
 export interface StatusResult {
   app: string;
@@ -15,6 +16,8 @@ export interface StatusResult {
   shift: (CutoverStatus & {shiftId: string; running: boolean}) | null;
   timeline: {at: string; share: number}[];
   lock: LockInfo | null;
+  /** the guard as the state records it (migrate guard status also checks its stack) */
+  guard: {armed: boolean; stackName: string | null; region: string | null; lastTrip: GuardTrip | null; unguardedShifts: number};
 }
 
 export async function statusWorkflow(input: {app: string; region?: string}, deps: Pick<ShiftDeps, 'state' | 'edge' | 'metrics' | 'now' | 'env'>): Promise<StatusResult> {
@@ -25,7 +28,15 @@ export async function statusWorkflow(input: {app: string; region?: string}, deps
   const last = shiftsFromJournal(journal).at(-1);
   const running = !!last && !last.stopped && lock?.command === 'shift';
   const shift = last ? {...describeState(last.state, deps.now()), shiftId: last.shiftId, running} : null;
-  const base = {app: plan.app.name, shift, timeline: shareTimeline(journal), lock};
+  const g = appState.guard;
+  const guard = {
+    armed: !!g && (!appState.edge || appState.edge.loadBalancerId === g.loadBalancerId),
+    stackName: g?.stackName ?? null,
+    region: g?.region ?? null,
+    lastTrip: guardTrips(journal).at(-1) ?? null,
+    unguardedShifts: journal.filter((e) => e.op === 'guard-skipped').length,
+  };
+  const base = {app: plan.app.name, shift, timeline: shareTimeline(journal), lock, guard};
   if (!appState.edge) return {...base, edge: null, gates: {}};
   const spec = specFromState(plan, appState);
   const edge = await deps.edge();

@@ -50,6 +50,25 @@ afterAll(async () => {
   await w.close();
 });
 
+describe('migrate guard commands', () => {
+  it('guard install refuses local state (exit 1) before any write; status says not armed; --help has examples', async () => {
+    const before = writes();
+    const r = await w.cli(['guard', 'install', '--app', 'shop', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/The state of shop is local/);
+    expect(r.stderr).toMatch(/migrate state init --app shop/);
+    expect(writes()).toBe(before);
+    const st = await w.cli(['guard', 'status', '--app', 'shop', '--json']);
+    expect(st.code).toBe(0);
+    expect(JSON.parse(st.stdout)).toMatchObject({status: 'ok', result: {armed: false, reasons: ['no guard installed (migrate guard install)']}});
+    expect((await w.cli(['status', '--app', 'shop'])).stdout).toMatch(/Guard: NOT armed/);
+    const help = await w.cli(['guard', 'test', '--help']);
+    expect(help.stdout).toMatch(/--confirm shop/);
+    const bad = await w.cli(['guard', 'install', '--app', 'shop', '--notify', 'not-an-email', '--yes']);
+    expect(bad.code).toBe(2);
+  });
+});
+
 describe('shift and the guard', () => {
   it('refuses to go above 0% while the guard is not armed, before any write (also with --dry-run)', async () => {
     const before = writes();
@@ -113,5 +132,8 @@ describe('shift and the guard', () => {
     const again = await w.cli(['shift', '--app', 'shop', '--to', '1', '--steps', '1', '--bake', '500ms', ...FAST, '--json']);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).warnings.join('\n')).toMatch(/The guard rolled back to 0% at .* \(alarm shop-web-5xx-rate\)/);
+    expect((await w.cli(['status', '--app', 'shop'])).stdout).toMatch(/Guard: armed \(shop-guard in us-east-1\); last trip .*, alarm shop-web-5xx-rate, AWS 0% verified/);
+    const gs = JSON.parse((await w.cli(['guard', 'status', '--app', 'shop', '--json'])).stdout);
+    expect(gs.result).toMatchObject({armed: false, reasons: ['stack shop-guard does not exist in us-east-1'], trips: 1, lastTrip: {alarm: 'shop-web-5xx-rate', ok: true, live: 0}});
   });
 });
