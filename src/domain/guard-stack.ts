@@ -36,6 +36,22 @@ const ref = (name: string): Json => ({Ref: name});
 const getAtt = (name: string, attr: string): Json => ({'Fn::GetAtt': [name, attr]});
 const alarmArnSub = (name: string) => `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${name}`;
 
+/** An alarm on one metric, >= 1 in a minute, missing data OK, telling the guard's topic. */
+const notifyingAlarm = (name: string, description: string, metric: JsonObject): Json => ({
+  Type: 'AWS::CloudWatch::Alarm',
+  Properties: {
+    AlarmName: name,
+    AlarmDescription: description,
+    ...metric,
+    Period: 60,
+    EvaluationPeriods: 1,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'notBreaching',
+    AlarmActions: [ref('Topic')],
+  },
+});
+
 /** the function's name: `<app>-guard` (also the stack's) */
 export const guardFunctionName = guardStackName;
 
@@ -182,40 +198,18 @@ export function guardStack(input: GuardStackInput): CfnTemplate {
       Type: 'AWS::Lambda::Permission',
       Properties: {FunctionName: ref('Function'), Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com', SourceArn: getAtt('ScheduleRule', 'Arn')},
     },
-    FailureAlarm: {
-      Type: 'AWS::CloudWatch::Alarm',
-      Properties: {
-        AlarmName: `${fn}-failing`,
-        AlarmDescription: `The guard of ${input.app} failed (errors, or events in its dead-letter queue): traffic may not have moved back. Check its logs and migrate status.`,
-        Namespace: 'AWS/Lambda',
-        MetricName: 'Errors',
-        Dimensions: [{Name: 'FunctionName', Value: ref('Function')}],
-        Statistic: 'Sum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-        AlarmActions: [ref('Topic')],
-      },
-    },
-    DeadLetterAlarm: {
-      Type: 'AWS::CloudWatch::Alarm',
-      Properties: {
-        AlarmName: `${fn}-dead-letters`,
-        AlarmDescription: `Events the guard of ${input.app} could not handle are in its dead-letter queue.`,
-        Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{Name: 'QueueName', Value: getAtt('DeadLetterQueue', 'QueueName')}],
-        Statistic: 'Maximum',
-        Period: 60,
-        EvaluationPeriods: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-        AlarmActions: [ref('Topic')],
-      },
-    },
+    FailureAlarm: notifyingAlarm(`${fn}-failing`, `The guard of ${input.app} failed (errors, or events in its dead-letter queue): traffic may not have moved back. Check its logs and migrate status.`, {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{Name: 'FunctionName', Value: ref('Function')}],
+      Statistic: 'Sum',
+    }),
+    DeadLetterAlarm: notifyingAlarm(`${fn}-dead-letters`, `Events the guard of ${input.app} could not handle are in its dead-letter queue.`, {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{Name: 'QueueName', Value: getAtt('DeadLetterQueue', 'QueueName')}],
+      Statistic: 'Maximum',
+    }),
   };
   return {
     AWSTemplateFormatVersion: '2010-09-09',
