@@ -9,6 +9,8 @@ import {join} from 'node:path';
 import {CreateSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager';
 import {createEdgeBalancer} from '../../src/adapters/cloudflare/edge-balancer.ts';
 import {createLocalState} from '../../src/adapters/state/local-state.ts';
+import {createS3State} from '../../src/adapters/state/s3-state.ts';
+import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3';
 import {alarmArn, GUARD_CONFIG_ENV, TEST_DETAIL_TYPE, TEST_SOURCE, type GuardConfig} from '../../src/domain/guard.ts';
 import {forgetToken} from '../../src/guard/deps.ts';
 import {createHandler} from '../../src/guard/handler.ts';
@@ -251,6 +253,22 @@ describe('guard handler', () => {
     } finally {
       lbNow().default_pools = [config.edge.herokuPoolId, config.edge.awsPoolId];
     }
+  });
+
+  it('records the trip in the team state in S3, where the CLI reads it (the function\'s default state)', async () => {
+    const run = await setup(30);
+    await new S3Client({...motoClientConfig(), forcePathStyle: true}).send(new CreateBucketCommand({Bucket: 'guard-team-state'}));
+    const withS3 = {...config, state: {bucket: 'guard-team-state', prefix: 'heroku2aws'}};
+    const handle = createHandler({env: {...process.env, [GUARD_CONFIG_ENV]: JSON.stringify(withS3), CLOUDFLARE_BASE_URL: cf.url}, sleep: async () => undefined, log: (m) => void run.logs.push(m)});
+    const out = await handle(alarmEvent(arnOf('shop-web-5xx-rate'), 'shop-web-5xx-rate', 'ALARM'));
+    expect(out).toMatchObject({action: 'rolled-back', from: 30, live: 0, recordErrors: []});
+    const cli = await createS3State({bucket: 'guard-team-state', prefix: 'heroku2aws', app: 'shop', region: 'us-east-1', endpoint: motoEndpoint(), clock: {now: () => new Date()}});
+    const journal = await cli.readJournal();
+    expect(journal.map((e) => `${e.op}:${e.phase}:${(e.details as {by?: string}).by}`)).toEqual(['rollback:intent:guard', 'rollback:result:guard', 'rollback:verify:guard']);
+    expect(lastVerifiedShare(journal)).toBe(0);
+    expect(await cli.readRollbackRequest()).toMatchObject({by: 'guard (alarm shop-web-5xx-rate)'});
+    expect(JSON.stringify(journal)).not.toContain(TOKEN);
+    cli.close();
   });
 
   it('rolls back even when its state store cannot be written, and says so', async () => {

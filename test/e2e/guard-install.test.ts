@@ -10,7 +10,7 @@ import {DescribeSecretCommand, ListSecretsCommand, SecretsManagerClient} from '@
 import {CloudFormationClient, DescribeStacksCommand, GetTemplateCommand} from '@aws-sdk/client-cloudformation';
 import {readGuardBundle} from '../../src/adapters/files/guard-files.ts';
 import {createStackDeployer} from '../../src/adapters/aws/cloudformation.ts';
-import {createAssetStore, createStackRemover} from '../../src/adapters/aws/guard-aws.ts';
+import {createAssetStore, createFunctionInvoker, createStackRemover} from '../../src/adapters/aws/guard-aws.ts';
 import {createMetricsGate} from '../../src/adapters/aws/cloudwatch.ts';
 import {createSecretStore} from '../../src/adapters/aws/secrets-manager.ts';
 import {createEdgeBalancer} from '../../src/adapters/cloudflare/edge-balancer.ts';
@@ -150,6 +150,13 @@ describe('guard install on moto', () => {
     expect(t).toMatchObject({dryRun: true, outcome: {action: 'already-zero'}});
     expect(writesToCloudflare()).toBe(before);
     await expect(guardTest({app: 'shop', confirm: 'other'}, {state, edge: async () => createEdgeBalancer({token: TOKEN, baseUrl: w.cloudflare.url, env: {}}), invoker: async () => ({invoke: async () => null}), now: Date.now, sleep: async () => undefined})).rejects.toMatchObject({exitCode: 2});
+  });
+
+  it('test --confirm invokes the deployed function; its failure is reported with where to look', async () => {
+    // moto 5.2.1 runs no function without Docker and answers a function error: the CLI must say so, not claim a trip
+    const run = guardTest({app: 'shop', confirm: 'shop'}, {state, edge: async () => createEdgeBalancer({token: TOKEN, baseUrl: w.cloudflare.url, env: {}}), invoker: (region) => createFunctionInvoker({region, maxAttempts: 1}), now: Date.now, sleep: async () => undefined});
+    await expect(run).rejects.toThrow(/The guard function shop-guard failed/);
+    await expect(run).rejects.toMatchObject({hint: expect.stringMatching(/aws logs tail \/aws\/lambda\/shop-guard/)});
   });
 
   it('refuses a second guard of the app in another region, and a guard stack it does not know', async () => {
