@@ -1,11 +1,10 @@
 /** The adapters and terminal UI of `migrate deploy` (kept apart from deps.ts, which other commands share). */
 import {loadStackBlocks} from '../adapters/files/stack-blocks-file.ts';
-import {createLocalState} from '../adapters/state/local-state.ts';
 import {renderChangeSet} from '../render/deploy.ts';
 import type {DeployDeps, DeployUi, Report} from '../workflows/deploy.ts';
 import {MigrateError} from '../domain/errors.ts';
 import {ask, canAsk} from './confirm.ts';
-import {herokuSource, planDirFlagDefault, systemClock} from './deps.ts';
+import {herokuSource, stateStore, systemClock} from './deps.ts';
 import {withProgress} from './progress.ts';
 
 const yesNo = async (question: string): Promise<boolean> => /^y(es)?$/i.test(await ask(`${question} [y/N] `));
@@ -33,7 +32,7 @@ export function terminalUi(json: boolean): DeployUi {
 
 export function deployDeps(app: string, planDir: string | undefined, options: {json: boolean}): DeployDeps {
   return {
-    state: createLocalState(planDir ?? planDirFlagDefault(app), app, systemClock),
+    state: stateStore(app, planDir),
     stacks: async (region) => (await import('../adapters/aws/cloudformation.ts')).createStackDeployer({region}),
     tasks: async (region) => (await import('../adapters/aws/ecs.ts')).createTaskRunner({region}),
     secrets: async (region) => (await import('../adapters/aws/secrets-manager.ts')).createSecretStore({region}),

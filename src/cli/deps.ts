@@ -5,7 +5,8 @@ import {hostname, userInfo} from 'node:os';
 import {join} from 'node:path';
 import {processInterrupts} from './confirm.ts';
 import {createFileStore} from '../adapters/files/file-store.ts';
-import {createLocalState} from '../adapters/state/local-state.ts';
+import {backendFiles, createStateStore, openS3State, openStateStore} from '../adapters/state/backend.ts';
+import type {Backend, S3Backend} from '../domain/backend.ts';
 import type {Clock} from '../ports/files.ts';
 import type {HerokuSource} from '../ports/heroku.ts';
 
@@ -20,9 +21,27 @@ export const planDeps = () => ({files: createFileStore(), heroku: herokuSource, 
 
 export const planDirFlagDefault = (app: string) => join('plans', app);
 
+const warnOnStderr = {onWarning: (m: string) => process.stderr.write(`Warning: ${m}\n`)};
+
+/** the app's StateStore: local files or S3, as the plan directory's backend.json says (docs/team-state.md) */
+export const stateStore = (app: string, planDir: string | undefined) => createStateStore(planDir ?? planDirFlagDefault(app), app, systemClock, warnOnStderr);
+
+/** `migrate state init/show/pull`: the backend record, both kinds of store, the bucket's settings */
+export function stateBackendDeps(app: string) {
+  return {
+    files: backendFiles,
+    open: (backend: Backend | null, dir: string) => openStateStore(backend, dir, app, systemClock, warnOnStderr),
+    openRemote: (backend: S3Backend, dir: string) => openS3State(backend, dir, app, systemClock, warnOnStderr),
+    bucketAdmin: async (region: string) => (await import('../adapters/aws/s3-bucket.ts')).createStateBucketAdmin({region}),
+    writeFiles: (dir: string, files: Record<string, string>) => createFileStore().writeAll(dir, files),
+    env: process.env,
+    now: () => systemClock.now(),
+  };
+}
+
 export function secretsImportDeps(app: string, planDir: string | undefined) {
   return {
-    state: createLocalState(planDir ?? planDirFlagDefault(app), app, systemClock),
+    state: stateStore(app, planDir),
     heroku: herokuSource,
     secrets: async (region: string) => (await import('../adapters/aws/secrets-manager.ts')).createSecretStore({region}),
     keys: async (region: string) => (await import('../adapters/aws/kms.ts')).createKeyChecker({region}),
@@ -33,7 +52,7 @@ export function secretsImportDeps(app: string, planDir: string | undefined) {
 
 export function edgeDeps(app: string, planDir: string | undefined) {
   return {
-    state: createLocalState(planDir ?? planDirFlagDefault(app), app, systemClock),
+    state: stateStore(app, planDir),
     edge: async () => (await import('../adapters/cloudflare/edge-balancer.ts')).createEdgeBalancer({}),
     alb: async (region: string) => (await import('../adapters/aws/elbv2.ts')).createAlbLookup({region}),
     metrics: async (region: string) => (await import('../adapters/aws/cloudwatch.ts')).createMetricsGate({region}),

@@ -11,7 +11,7 @@
  *                              holder dies); an expired lease is taken over with If-Match too
  *   rollback-request.json      an emergency rollback request a running shift honours
  *   plan.json                  (optional) a copy of the plan for readers without the plan directory
- * S3 conditional writes and their answers (412, 409) are in docs/facts.md.
+ * S3 conditional writes and deletes, their answers (412, 409) and sources: docs/team-state.md.
  */
 import {readFile} from 'node:fs/promises';
 import {hostname, userInfo} from 'node:os';
@@ -21,7 +21,8 @@ import {canonicalJson} from '../../domain/plan.ts';
 import {parsePlan} from '../../domain/plan-schema.ts';
 import {emptyState, parseState, type JournalEntry} from '../../domain/state.ts';
 import type {Clock} from '../../ports/files.ts';
-import type {Lock, LockInfo, RollbackRequest, StateStore} from '../../ports/state.ts';
+import type {Lock, LockInfo, RollbackRequest} from '../../ports/state.ts';
+import type {RemoteStateStore} from '../../ports/state-backend.ts';
 import {awsError} from '../aws/errors.ts';
 
 export interface S3StateOptions {
@@ -53,18 +54,9 @@ export interface S3LockBody extends LockInfo {
   renewedAt: string;
 }
 
-export interface S3StateStore extends StateStore {
-  readonly location: string;
-  /** S3 requests made so far, by operation (benchmarks and tests) */
-  calls(): Record<string, number>;
-  /** every key under the app's prefix, in order (state show, state pull, canary scans) */
-  listKeys(): Promise<string[]>;
+export interface S3StateStore extends RemoteStateStore {
   /** one object's text (null when absent) */
   readObject(key: string): Promise<string | null>;
-  /** writes the bucket's copy of plan.json (read by holders without the plan directory, e.g. the guard) */
-  writePlanCopy(text: string): Promise<void>;
-  /** stops lease renewals and closes the client */
-  close(): void;
 }
 
 const SEQ_DIGITS = 12;
@@ -192,7 +184,7 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
       return {};
     }
   };
-  /** a lease is over when S3's last write of the lock is older than its lease (clock skew: docs/team-state.md) */
+  /** a lease is over when S3's last write of the lock is older than its lease (clocks: docs/team-state.md) */
   const expired = (body: Partial<S3LockBody>, lastModified: Date) => clock.now().getTime() > lastModified.getTime() + (body.leaseMs ?? leaseMs);
 
   function holdLock(etagAtStart: string, command: string, startedAt: string): Lock & {lost(): string | null} {
@@ -259,6 +251,18 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
     async writePlanCopy(text) {
       await put(keys.plan, text);
     },
+    async removeAll() {
+      const doomed = (await list(base)).filter((k) => k !== keys.lock);
+      for (let i = 0; i < doomed.length; i += 1000) {
+        const Objects = doomed.slice(i, i + 1000).map((Key) => ({Key}));
+        const r = await send('DeleteObjects', `delete the state objects under ${location}`, () => client.send(new s3.DeleteObjectsCommand({Bucket: bucket, Delete: {Objects, Quiet: true}})));
+        if (r.Errors?.length) throw new MigrateError('aws', `S3 refused to delete ${r.Errors.length} object(s) under ${location} (${r.Errors[0]?.Code ?? 'error'}).`, {hint: 'Grant s3:DeleteObject on the prefix (docs/team-state.md), then re-run.'});
+      }
+      entries.clear();
+      contiguous = 0;
+      nextSeq = 0;
+      return doomed.length;
+    },
 
     async readPlan() {
       let text: string | undefined;
@@ -314,6 +318,11 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
           return;
         } catch (err) {
           if (!isConflict(err)) throw err;
+          if (status(err) === 409) {
+            // a concurrent conditional write on the same key is in progress: S3 asks for a retry
+            await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+            continue;
+          }
           // another writer took this number: continue after the newest entry
           nextSeq = Math.max(nextSeq + 1, ((await journalSeqs(nextSeq)).at(-1) ?? nextSeq) + 1);
         }
@@ -355,6 +364,8 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
         const current = await getText(keys.lock);
         if (!current) continue; // released in between: try again
         const holder = parseLock(current.text);
+        // our own first write landed though its answer was lost (the SDK retried it): it is ours
+        if (holder.pid === me.pid && holder.host === me.host && holder.startedAt === startedAt && holder.command === command) return holdLock(current.etag, command, startedAt);
         if (expired(holder, current.lastModified)) {
           try {
             const etag = await put(keys.lock, body, {ifMatch: current.etag});
