@@ -1,27 +1,25 @@
 /** The adapters of `migrate guard install | status | test | remove`. */
-import {readGuardBundle, readStateLocation} from '../adapters/files/guard-files.ts';
-import {createLocalState} from '../adapters/state/local-state.ts';
-import type {StateStore} from '../ports/state.ts';
+import {readGuardBundle} from '../adapters/files/guard-files.ts';
+import {backendFiles} from '../adapters/state/backend.ts';
+import type {StateLocation} from '../ports/guard.ts';
 import type {GuardInstallDeps} from '../workflows/guard-install.ts';
 import {terminalUi} from './deploy-deps.ts';
 import {cutoverDeps, planDirFlagDefault, systemClock} from './deps.ts';
 
-/** The app's state where backend.json says (S3 team state, else the plan directory). */
-async function appState(app: string, planDir: string): Promise<StateStore> {
-  const location = await readStateLocation(planDir);
-  if (location.type === 'local') return createLocalState(planDir, app, systemClock);
-  const {createS3State} = await import('../adapters/state/s3-state.ts');
-  return createS3State({bucket: location.bucket, prefix: location.prefix, app, region: location.region, clock: systemClock, planDir});
+/** Where the app's state lives: plans/<app>/backend.json (migrate state init), else local files. */
+async function stateLocation(planDir: string): Promise<StateLocation> {
+  const b = await backendFiles.read(planDir);
+  return b?.type === 's3' ? {type: 's3', bucket: b.bucket, prefix: b.prefix, region: b.region} : {type: 'local'};
 }
 
-export async function guardDeps(app: string, planDirFlag: string | undefined, options: {json: boolean}) {
+export function guardDeps(app: string, planDirFlag: string | undefined, options: {json: boolean}) {
   const planDir = planDirFlag ?? planDirFlagDefault(app);
   const base = cutoverDeps(app, planDir);
-  const state = await appState(app, planDir);
+  const state = base.state;
   const aws = () => import('../adapters/aws/guard-aws.ts');
   const install: GuardInstallDeps = {
     state,
-    location: () => readStateLocation(planDir),
+    location: () => stateLocation(planDir),
     stacks: async (region) => (await import('../adapters/aws/cloudformation.ts')).createStackDeployer({region}),
     secrets: async (region) => (await import('../adapters/aws/secrets-manager.ts')).createSecretStore({region}),
     assets: async (region) => (await aws()).createAssetStore({region}),

@@ -10,7 +10,7 @@ import type {StateStore} from '../ports/state.ts';
 import type {GuardDeps} from '../workflows/guard-trip.ts';
 
 type Env = Record<string, string | undefined>;
-export type GuardStateFactory = (config: GuardConfig, env: Env) => Promise<Pick<StateStore, 'journal' | 'writeRollbackRequest'>>;
+export type GuardStateFactory = (config: GuardConfig, env: Env) => Promise<Pick<StateStore, 'journal' | 'writeRollbackRequest'> & {close?(): void}>;
 
 const TOKEN_TTL_MS = 5 * 60_000;
 let cachedToken: {arn: string; token: string; until: number} | undefined;
@@ -46,12 +46,16 @@ export const teamState: GuardStateFactory = async (config) => {
 };
 
 /** A state store whose creation failure turns every call into a failure the workflow records. */
-function lazyState(factory: GuardStateFactory, config: GuardConfig, env: Env): GuardDeps['state'] {
+function lazyState(factory: GuardStateFactory, config: GuardConfig, env: Env): GuardDeps['state'] & {close(): Promise<void>} {
   let made: ReturnType<GuardStateFactory> | undefined;
   const get = () => (made ??= factory(config, env));
   return {
     journal: async (entry) => (await get()).journal(entry),
     writeRollbackRequest: async (request) => (await get()).writeRollbackRequest(request),
+    /** closes a store that was opened (its client and timers) */
+    close: async () => {
+      if (made) (await made.catch(() => null))?.close?.();
+    },
   };
 }
 
@@ -64,7 +68,7 @@ export interface GuardDepsOptions {
   backoffMs?: number;
 }
 
-export function guardDeps(config: GuardConfig, options: GuardDepsOptions = {}): GuardDeps {
+export function guardDeps(config: GuardConfig, options: GuardDepsOptions = {}): GuardDeps & {state: {close(): Promise<void>}} {
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
   return {

@@ -11,7 +11,13 @@ export function createHandler(options: GuardDepsOptions = {}): (event: unknown) 
   return async (event) => {
     const env = options.env ?? process.env;
     const config = parseGuardConfig(env[GUARD_CONFIG_ENV]);
-    const outcome = await guardWorkflow(event, config, guardDeps(config, {...options, env}));
+    const deps = guardDeps(config, {...options, env});
+    let outcome: GuardOutcome;
+    try {
+      outcome = await guardWorkflow(event, config, deps);
+    } finally {
+      await deps.state.close();
+    }
     (options.log ?? console.log)(JSON.stringify({guard: outcome.action, reason: outcome.reason, recordErrors: outcome.recordErrors}));
     return outcome;
   };

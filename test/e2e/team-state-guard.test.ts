@@ -15,7 +15,7 @@ import {motoClientConfig, motoEndpoint, resetMoto} from '../support/moto.ts';
 
 const BUCKET = 'guard-team-state';
 let w: CutoverEnv;
-const shift = () => w.cli(['shift', '--app', 'shop', '--to', '5', '--steps', '5', '--bake', '2s', '--poll', '1s', '--min-requests', '0', '--yes', '--json']);
+const shift = () => w.cli(['shift', '--app', 'shop', '--to', '5', '--steps', '5', '--bake', '2s', '--poll', '1s', '--min-requests', '0', '--yes', '--no-guard', '--json']);
 
 beforeAll(async () => {
   await resetMoto();

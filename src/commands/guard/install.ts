@@ -29,7 +29,7 @@ Exit codes: 0 armed; 1 error (nothing armed; the message says why); 2 usage; 5 a
 
   async run() {
     const {flags} = await this.parse(GuardInstall);
-    const deps = await guardDeps(flags.app, flags['plan-dir'], {json: this.jsonEnabled()});
+    const deps = guardDeps(flags.app, flags['plan-dir'], {json: this.jsonEnabled()});
     const r = await guardInstall({app: flags.app, notify: flags.notify, tokenEnv: flags['token-env'], region: flags.region, yes: flags.yes, breakLock: flags['break-lock']}, deps.install);
     this.addWarnings(r.warnings);
     this.printWarnings();

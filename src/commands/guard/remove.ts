@@ -22,7 +22,7 @@ Exit codes: 0 removed (or none installed); 1 error; 2 usage; 5 another operator 
 
   async run() {
     const {flags} = await this.parse(GuardRemoveCommand);
-    const deps = await guardDeps(flags.app, flags['plan-dir'], {json: this.jsonEnabled()});
+    const deps = guardDeps(flags.app, flags['plan-dir'], {json: this.jsonEnabled()});
     const r = await guardRemove({app: flags.app, region: flags.region, breakLock: flags['break-lock']}, {...deps, confirm: confirmer(flags.yes), onNote: (m) => this.note(m)});
     if (!this.jsonEnabled()) this.log(r.removed ? `Guard removed: stack ${r.stackName} deleted in ${r.region}. Its token secret remains (${r.tokenSecretArn}).` : `No guard of ${flags.app} is installed: nothing to remove.`);
     return r;

@@ -14,7 +14,7 @@ Exit codes: 0 shown (armed or not); 1 error.`;
 
   async run() {
     const {flags} = await this.parse(GuardStatusCommand);
-    const deps = await guardDeps(flags.app, flags['plan-dir'], {json: this.jsonEnabled()});
+    const deps = guardDeps(flags.app, flags['plan-dir'], {json: this.jsonEnabled()});
     const r = await guardStatus({app: flags.app}, {state: deps.state, stacks: deps.install.stacks});
     if (!this.jsonEnabled()) {
       this.log(r.armed ? `Guard of ${r.app}: ARMED (${r.installed!.stackName} in ${r.installed!.region}, ${r.stackStatus})` : `Guard of ${r.app}: NOT ARMED: ${r.reasons.join('; ')}`);

@@ -22,7 +22,7 @@ Exit codes: 0 done; 1 error (the function's error is shown); 2 usage (--confirm 
 
   async run() {
     const {flags} = await this.parse(GuardTestCommand);
-    const deps = await guardDeps(flags.app, flags['plan-dir'], {json: this.jsonEnabled()});
+    const deps = guardDeps(flags.app, flags['plan-dir'], {json: this.jsonEnabled()});
     const r = await guardTest({app: flags.app, confirm: flags.confirm}, deps);
     if (!this.jsonEnabled()) {
       const outcome = r.outcome as {action?: string; reason?: string};
