@@ -19,15 +19,15 @@ import {createS3State} from '../../src/adapters/state/s3-state.ts';
 import type {DeployUi} from '../../src/workflows/deploy.ts';
 import {guardRemove, guardStatus, guardTest} from '../../src/workflows/guard-admin.ts';
 import {guardInstall, type GuardInstallDeps} from '../../src/workflows/guard-install.ts';
-import type {StateStore} from '../../src/ports/state.ts';
 import {startCutoverEnv, type CutoverEnv} from '../support/cutover-env.ts';
 import {createGateAlarms} from '../support/gates.ts';
 import {motoClientConfig, motoEndpoint, resetMoto} from '../support/moto.ts';
 
 const BUCKET = 'shop-team-state';
-const TOKEN = 'good';
+/** a canary token: it may reach the token's secret and Cloudflare's Authorization header, nothing else */
+const TOKEN = 'cf-guard-install-canary-5d1e8a';
 let w: CutoverEnv;
-let state: StateStore & {close(): void};
+let state: Awaited<ReturnType<typeof createS3State>>;
 const saved = {...process.env};
 const clock = {now: () => new Date()};
 const ui: DeployUi = {interactive: false, showChangeSet: () => undefined, confirm: async () => true, track: (_t, run) => run(() => undefined), note: () => undefined};
@@ -61,6 +61,7 @@ beforeAll(async () => {
   await resetMoto();
   Object.assign(process.env, {AWS_ENDPOINT_URL: motoEndpoint(), AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1'});
   w = await startCutoverEnv();
+  w.cloudflare.state.tokens.push({token: TOKEN, permissions: ['load_balancers:edit', 'pools:edit']});
   expect((await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn])).code).toBe(0);
   await new S3Client({...motoClientConfig(), forcePathStyle: true}).send(new CreateBucketCommand({Bucket: BUCKET}));
   // the team state in S3, holding what edge setup recorded locally
@@ -139,7 +140,8 @@ describe('guard install on moto', () => {
     // the token reached only the secret: not the template, the stack parameters, the state or the journal
     const template = (await aws.cfn().send(new GetTemplateCommand({StackName: 'shop-guard'}))).TemplateBody!;
     const stack = (await aws.cfn().send(new DescribeStacksCommand({StackName: 'shop-guard'}))).Stacks![0]!;
-    for (const text of [template, JSON.stringify(stack.Parameters), JSON.stringify(s), JSON.stringify(await state.readJournal())]) expect(text).not.toMatch(/"good"/);
+    const objects = await Promise.all((await state.listKeys()).map(async (k) => (await state.readObject(k)) ?? ''));
+    for (const text of [template, JSON.stringify(stack.Parameters), JSON.stringify(fn.Configuration), JSON.stringify(s), JSON.stringify(await state.readJournal()), ...objects]) expect(text).not.toContain(TOKEN);
   }, 120_000);
 
   it('status: armed; test: a dry run writes nothing', async () => {
