@@ -5,6 +5,7 @@
 import {Command, Flags} from '@oclif/core';
 import {ExitCode, MigrateError} from '../domain/errors.ts';
 import {APP_NAME_RE} from '../domain/model.ts';
+import {handleSignals} from './signals.ts';
 
 export interface Envelope {
   status: 'ok' | 'error' | 'halted' | 'paused';
@@ -53,6 +54,22 @@ export abstract class BaseCommand extends Command {
   }
 
   private outcome: Envelope['status'] = 'ok';
+
+  /** Ctrl-C / SIGTERM: a message, the lock released, exit 4 (src/cli/signals.ts) */
+  override async init(): Promise<void> {
+    await super.init();
+    handleSignals(`migrate ${(this.id ?? '').replaceAll(':', ' ')}`.trim(), () => this.jsonEnabled());
+  }
+
+  /**
+   * An abandoned call to a hung service (docs/fail-safe.md) keeps its socket open: once the
+   * command is done, the process exits even if such a socket would keep it alive.
+   */
+  override async finally(err: Error | undefined): Promise<unknown> {
+    const r = await super.finally(err);
+    setTimeout(() => process.exit(), 500).unref();
+    return r;
+  }
 
   /** Ends a run that completed with a documented non-zero outcome (3 halted, 4 paused, 1 stopped). */
   protected finish<T>(exitCode: number, result: T): T {

@@ -24,16 +24,3 @@ export function confirmer(yes: boolean, flag = '--yes'): (summary: string) => Pr
     if (!/^y(es)?$/i.test(await ask(`${summary}. Continue? [y/N] `))) throw usageError('Cancelled: nothing was changed.', `Answer y, or pass ${flag}.`);
   };
 }
-
-/** Ctrl-C and SIGTERM as events for a long-running workflow (instead of killing the process). */
-export const processInterrupts = {
-  subscribe(onInterrupt: () => void): () => void {
-    const handler = () => onInterrupt();
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-    return () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-    };
-  },
-};

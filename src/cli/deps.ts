@@ -3,7 +3,7 @@ import {loadCatalog} from '../adapters/files/catalog-file.ts';
 import {loadStackBlocks} from '../adapters/files/stack-blocks-file.ts';
 import {hostname, userInfo} from 'node:os';
 import {join} from 'node:path';
-import {processInterrupts} from './confirm.ts';
+import {processInterrupts} from './signals.ts';
 import {createFileStore} from '../adapters/files/file-store.ts';
 import {backendFiles, createStateStore, openS3State, openStateStore} from '../adapters/state/backend.ts';
 import type {Backend, S3Backend} from '../domain/backend.ts';

@@ -19,8 +19,11 @@ export interface SecretStore {
   describe(name: string): Promise<SecretDescription | null>;
   /** AWSCURRENT, or the given version; null when the secret has no such version */
   getValue(secretId: string, versionId?: string): Promise<SecretValue | null>;
-  /** creates the secret WITHOUT a value (versions are added with putVersion) */
-  create(name: string, options: {kmsKeyId?: string; tags: Record<string, string>; description: string}): Promise<{arn: string}>;
+  /**
+   * creates the secret, with `initialValue` as its first version (AWSCURRENT at once), or without
+   * any version when it is absent (then the first putVersion becomes AWSCURRENT whatever its stage)
+   */
+  create(name: string, options: {kmsKeyId?: string; tags: Record<string, string>; description: string; initialValue?: string}): Promise<{arn: string}>;
   /** adds a version carrying only `stage` (not AWSCURRENT); `token` makes retries idempotent */
   putVersion(secretId: string, value: string, token: string, stage: string): Promise<{versionId: string}>;
   /** moves AWSCURRENT to versionId (from previousVersionId when there is one) */

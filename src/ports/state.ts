@@ -15,7 +15,10 @@ export interface LockInfo {
 }
 
 export interface Lock {
+  /** removes the lock only if it is still this process's (another may have taken it over) */
   release(): Promise<void>;
+  /** set when the lock was taken over (a dead process's, or with breakLock) */
+  warning?: string;
   /** shared backends (S3): why the lock is no longer ours (taken over after our lease ran out), else null */
   lost?(): string | null;
 }
@@ -28,7 +31,11 @@ export interface StateStore {
   /** appends one line to the journal and syncs it to disk before returning */
   journal(entry: Omit<JournalEntry, 'at'>): Promise<void>;
   readJournal(): Promise<JournalEntry[]>;
-  /** takes the app's lock or fails with exit code 5 naming the holder; breakStale removes a lock first */
+  /**
+   * takes the app's lock or fails with exit code 5 naming the holder. A lock of a dead process on
+   * this host is taken over (with a warning); another host's needs breakLock; a running process
+   * on this host is never taken over.
+   */
   lock(command: string, options?: {breakLock?: boolean}): Promise<Lock>;
   /** who holds the lock now (null when free) */
   lockHolder(): Promise<LockInfo | null>;

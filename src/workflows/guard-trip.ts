@@ -9,11 +9,12 @@
  * (journal failures are collected and reported, not thrown). It also leaves a rollback request,
  * so a `migrate shift` running somewhere stops (exit 3) instead of writing again.
  */
+import {MigrateError} from '../domain/errors.ts';
 import {classifyEvent, type GuardConfig} from '../domain/guard.ts';
-import type {EdgeBalancer, EdgeSpec} from '../ports/edge.ts';
+import type {EdgeBalancer, EdgeSpec, EdgeView} from '../ports/edge.ts';
 import type {MetricsGate} from '../ports/metrics.ts';
 import type {StateStore} from '../ports/state.ts';
-import {ensureAwsZero, needsZero, readWithRetry} from './edge-zero.ts';
+import {ensureAwsZero, isSafe, readOrNull, type ZeroOptions} from './edge-zero.ts';
 
 export interface GuardDeps {
   state: Pick<StateStore, 'journal' | 'writeRollbackRequest'>;
@@ -108,43 +109,81 @@ export async function guardWorkflow(event: unknown, config: GuardConfig, deps: G
       recordErrors.push(`rollback request: ${(err as Error).message}`);
     }
   };
-  const zero = {edge, spec, journal, id, details: {by, alarm, trigger}, sleep: deps.sleep, attempts: deps.attempts ?? 5, backoffMs: deps.backoffMs, onNote: log};
+  const zero: ZeroOptions = {
+    edge,
+    spec,
+    record: journal.journal,
+    id,
+    at: () => new Date(deps.now()).toISOString(),
+    details: {by, alarm, trigger},
+    blind: () => blindView(config),
+    sleep: deps.sleep,
+    attempts: deps.attempts ?? 5,
+    backoffMs: deps.backoffMs ?? 1000,
+    onNote: log,
+    onWarning: (m) => log(`warning: ${m}`),
+  };
 
-  const view = await readWithRetry(zero);
-  const from = view.awsShare;
-  if (view.loadBalancerId !== config.edge.loadBalancerId) {
+  let view = await readOrNull(zero, 'Could not read the live weights first');
+  for (let failure = 0; !view && failure < 2; failure++) {
+    await deps.sleep(Math.min(30_000, (deps.backoffMs ?? 1000) * 2 ** failure));
+    view = await readOrNull(zero, 'Could not read the live weights');
+  }
+  const from = view?.awsShare ?? null;
+  if (view && view.loadBalancerId !== config.edge.loadBalancerId) {
     log(`warning: the load balancer for ${config.edge.hostname} is ${view.loadBalancerId}, the guard was installed for ${config.edge.loadBalancerId}`);
   }
-  if (!view.defaultPools.includes(view.herokuPoolId)) {
+  if (view && !view.defaultPools.includes(view.herokuPoolId)) {
     const reason = `alarm ${alarm}: the Heroku pool is not in the load balancer (retired by finalize?); nothing to move traffic back to, nothing written`;
     log(`warning: ${reason}`);
-    return {action: 'ignored', reason, alarm, from, live: from, recordErrors};
+    return {action: 'ignored', reason, alarm, from: view.awsShare, live: view.awsShare, recordErrors};
   }
-  if (!needsZero(view)) {
+  if (view && isSafe(view)) {
     if (request.kind !== 'test') await requestShiftStop();
     const reason = `alarm ${alarm}: the AWS share is already 0%${view.sessionAffinity !== 'none' ? ' and the AWS pool disabled' : ''}; nothing written`;
     log(`already at 0%: ${reason}`);
-    return {action: 'already-zero', reason, alarm, from, live: from, awsPoolDisabled: !view.awsPoolEnabled, recordErrors};
+    return {action: 'already-zero', reason, alarm, from: view.awsShare, live: view.awsShare, awsPoolDisabled: !view.awsPoolEnabled, recordErrors};
   }
   if (request.kind === 'test' && request.dryRun) {
-    const reason = `would write AWS 0% / Heroku 100% (live AWS ${from}%)${view.sessionAffinity !== 'none' && view.awsPoolEnabled ? ' and disable the AWS pool (session affinity is on)' : ''}`;
+    if (!view) throw new MigrateError('upstream', `The load balancer of ${config.edge.hostname} could not be read: nothing to show.`, {hint: 'Check the Cloudflare token and the network, then retry.'});
+    const reason = `would write AWS 0% / Heroku 100% (live AWS ${view.awsShare}%)${view.sessionAffinity !== 'none' && view.awsPoolEnabled ? ' and disable the AWS pool (session affinity is on)' : ''}`;
     log(`dry run: ${reason}`);
-    return {action: 'would-roll-back', reason, alarm, from, live: from, awsPoolDisabled: !view.awsPoolEnabled, recordErrors};
+    return {action: 'would-roll-back', reason, alarm, from: view.awsShare, live: view.awsShare, awsPoolDisabled: !view.awsPoolEnabled, recordErrors};
   }
 
-  log(`tripped by ${alarm} (${trigger}): AWS ${from}% -> 0%`);
+  log(`tripped by ${alarm} (${trigger}): AWS ${from ?? 'unknown (unread)'}% -> 0%`);
   await journal.journal({id, op: 'rollback', phase: 'intent', details: {from, by, alarm, trigger}});
-  let outcome;
-  try {
-    outcome = await ensureAwsZero(zero, view);
-  } catch (err) {
-    await journal.journal({id, op: 'rollback', phase: 'verify', ok: false, details: {by, alarm, trigger, error: (err as Error).message}});
-    throw err;
+  const outcome = await ensureAwsZero(zero, view);
+  const after = outcome.view;
+  const live = after && Number.isFinite(after.awsShare) ? after.awsShare : null;
+  if (!outcome.verified) {
+    await journal.journal({id, op: 'rollback', phase: 'verify', ok: false, details: {live, awsPoolEnabled: after?.awsPoolEnabled ?? null, by, alarm, trigger}});
+    throw new MigrateError('upstream', `The guard ${outcome.written ? 'wrote AWS 0% but could not verify it' : `could not write AWS 0% in ${zero.attempts} attempts`}: the live AWS share is ${live === null ? 'unknown' : `${live}%`}${after?.awsPoolEnabled && live === 0 ? ' with the AWS pool enabled under session affinity' : ''}.`, {
+      hint: 'Set the AWS pool weight to 0 (or disable the AWS pool) in the Cloudflare dashboard now, then run `migrate rollback` to verify and record it.',
+    });
   }
   await requestShiftStop();
-  await journal.journal({id, op: 'rollback', phase: 'verify', ok: true, details: {live: outcome.view.awsShare, awsPoolEnabled: outcome.view.awsPoolEnabled, by, alarm, trigger}});
+  await journal.journal({id, op: 'rollback', phase: 'verify', ok: true, details: {live, awsPoolEnabled: after!.awsPoolEnabled, by, alarm, trigger}});
   for (const e of recordErrors) log(`warning: could not record: ${e}`);
-  const reason = `alarm ${alarm}: AWS ${from}% -> ${outcome.view.awsShare}% (verified)${outcome.view.awsPoolEnabled ? '' : '; AWS pool disabled'}`;
+  const reason = `alarm ${alarm}: AWS ${from ?? 'unknown'}% -> ${live}% (verified)${after!.awsPoolEnabled ? '' : '; AWS pool disabled'}`;
   log(`rolled back: ${reason}`);
-  return {action: 'rolled-back', reason, alarm, from, live: outcome.view.awsShare, awsPoolDisabled: !outcome.view.awsPoolEnabled, recordErrors};
+  return {action: 'rolled-back', reason, alarm, ...(from === null ? {} : {from}), live: live ?? 0, awsPoolDisabled: !after!.awsPoolEnabled, recordErrors};
+}
+
+/** enough of the load balancer to write its weights when Cloudflare cannot be read first */
+function blindView(config: GuardConfig): EdgeView {
+  const e = config.edge;
+  return {
+    loadBalancerId: e.loadBalancerId,
+    hostname: e.hostname,
+    steeringPolicy: 'random',
+    herokuPoolId: e.herokuPoolId,
+    awsPoolId: e.awsPoolId,
+    awsShare: Number.NaN,
+    fallbackPoolId: e.herokuPoolId,
+    defaultPools: [e.herokuPoolId, e.awsPoolId],
+    awsPoolEnabled: true,
+    sessionAffinity: 'unknown',
+    adaptiveFailover: false,
+  };
 }

@@ -21,7 +21,7 @@ import {
 import type {AppState} from '../domain/state.ts';
 import type {Clock} from '../ports/files.ts';
 import type {HerokuSource} from '../ports/heroku.ts';
-import type {KeyChecker, SecretStore} from '../ports/secrets.ts';
+import type {KeyChecker, SecretDescription, SecretStore} from '../ports/secrets.ts';
 import type {StateStore} from '../ports/state.ts';
 
 export const PENDING_STAGE = 'HEROKU2AWS_PENDING';
@@ -147,8 +147,14 @@ export async function secretsImport(input: SecretsImportInput, deps: SecretsImpo
       warnings,
       calls: {heroku: herokuCalls, aws: store.stats().requests},
     });
-    if (input.dryRun) return result(false, existing?.arn ?? null, current?.versionId ?? null);
-    if (existing && current && !hasChanges(diff)) {
+    const willWrite = !(existing && current && !hasChanges(diff));
+    if (input.dryRun) {
+      if (existing && Object.values(existing.versions).some((stages) => stages.includes(PENDING_STAGE))) warnings.push(`A ${PENDING_STAGE} label left by an interrupted run is on ${secretName}; a run without --dry-run repairs it.`);
+      return result(false, existing?.arn ?? null, current?.versionId ?? null);
+    }
+    const repaired = existing ? await repairPendingLabel(deps, store, existing, willWrite) : null;
+    if (repaired) warnings.push(repaired);
+    if (!willWrite && existing && current) {
       if (!ours) await adoptTags(deps, store, existing.arn, secretName, input.app);
       await recordState(deps, appState, {name: secretName, arn: existing.arn, versionId: current.versionId, content});
       return result(false, existing.arn, current.versionId);
@@ -156,7 +162,13 @@ export async function secretsImport(input: SecretsImportInput, deps: SecretsImpo
     if (input.kmsKeyId && !existing) await (await deps.keys(region)).checkKey(input.kmsKeyId);
     if (existing && !ours) await adoptTags(deps, store, existing.arn, secretName, input.app);
     const written = await writeVerified(deps, store, {secretName, app: input.app, kmsKeyId: input.kmsKeyId, existingArn: existing?.arn, previousVersionId: current?.versionId, content, diff});
-    await recordState(deps, appState, {name: secretName, arn: written.arn, versionId: written.versionId, content});
+    await recordState(deps, appState, {name: secretName, arn: written.arn, versionId: written.versionId, content}).catch((err: unknown) => {
+      const e = err instanceof MigrateError ? err : new MigrateError('io', String(err));
+      throw new MigrateError(e.code, `Secret ${secretName} was written and verified (version ${written.versionId}), but it could not be recorded: ${e.message}`, {
+        hint: `${e.hint ?? ''} Re-running the import records it without writing a new version.`.trim(),
+        cause: err,
+      });
+    });
     return result(true, written.arn, written.versionId);
   } finally {
     await lock?.release();
@@ -173,31 +185,41 @@ interface WriteSpec {
   diff: SecretDiff;
 }
 
+/** the first version of a new secret: AWS makes it current at once, so it carries no value at all */
+export const PLACEHOLDER = '{}';
+
 async function writeVerified(deps: SecretsImportDeps, store: SecretStore, w: WriteSpec): Promise<{arn: string; versionId: string}> {
   const digest = contentDigest(w.content);
   const id = `secret-${digest.slice(7, 19)}`;
   const journal = (phase: 'intent' | 'result' | 'verify', details: Record<string, unknown>, ok?: boolean) =>
     deps.state.journal({id, op: 'secret-write', phase, ...(ok === undefined ? {} : {ok}), details: {secret: w.secretName, ...details}});
   await journal('intent', {keys: Object.keys(w.content).length, digest, added: w.diff.added, changed: w.diff.changed, removed: w.diff.removed});
+  let created: string | null = null;
   try {
     deps.onProgress?.(w.existingArn ? `Writing a new version of ${w.secretName}` : `Creating secret ${w.secretName}`);
-    const arn = w.existingArn ?? (await store.create(w.secretName, {kmsKeyId: w.kmsKeyId, tags: toolTags(w.app), description: `Config vars of Heroku app ${w.app} (heroku2aws)`})).arn;
+    let arn = w.existingArn;
+    let previous = w.previousVersionId;
+    if (!arn) {
+      // AWS makes a secret's first version current whatever stage is asked (docs/fail-safe.md):
+      // create it with an empty placeholder, so the real values go through pending -> verify -> promote
+      arn = (await store.create(w.secretName, {kmsKeyId: w.kmsKeyId, tags: toolTags(w.app), description: `Config vars of Heroku app ${w.app} (heroku2aws)`, initialValue: PLACEHOLDER})).arn;
+      created = arn;
+      previous = (await store.getValue(arn))?.versionId;
+    }
     // same content on top of the same version -> same token: a retried run cannot add a second version
-    const token = fingerprint(`${digest}\n${w.previousVersionId ?? 'none'}`).slice(7);
+    const token = fingerprint(`${digest}\n${previous ?? 'none'}`).slice(7);
     const {versionId} = await store.putVersion(arn, serializeSecret(w.content), token, PENDING_STAGE);
     await journal('result', {arn, versionId, stage: PENDING_STAGE}, true);
     deps.onProgress?.('Reading the new version back and comparing every key');
     const readBack = await store.getValue(arn, versionId);
     const bad = readBack ? verifyContent(w.content, parseSecretJson(readBack.value, w.secretName)) : ['(version missing)'];
     if (bad.length) {
-      // the first version of a secret is AWSCURRENT at once (AWS behaviour): remove the secret we just created
-      if (!w.existingArn) await store.forceDelete(arn);
-      else await store.removeStage(arn, PENDING_STAGE, versionId);
+      await store.removeStage(arn, PENDING_STAGE, versionId);
       throw new MigrateError('aws', `The new version of ${w.secretName} did not read back as written (keys: ${list(bad)}); it was not made current.`, {
         hint: 'Retry; if it persists, check for another writer of this secret.',
       });
     }
-    const holder = w.existingArn ? w.previousVersionId : (await store.getValue(arn))?.versionId;
+    const holder = (await store.getValue(arn))?.versionId;
     if (holder !== versionId) await store.promote(arn, versionId, holder);
     await store.removeStage(arn, PENDING_STAGE, versionId);
     const now = await store.getValue(arn);
@@ -207,9 +229,36 @@ async function writeVerified(deps: SecretsImportDeps, store: SecretStore, w: Wri
     await journal('verify', {arn, versionId}, true);
     return {arn, versionId};
   } catch (err) {
-    await journal('result', {error: err instanceof MigrateError ? err.message : 'unexpected error'}, false);
+    await journal('result', {error: err instanceof MigrateError ? err.message : 'unexpected error'}, false).catch(() => undefined);
+    if (created) {
+      const e = err instanceof MigrateError ? err : new MigrateError('aws', err instanceof Error ? err.message : String(err));
+      throw new MigrateError(e.code, `${e.message.replace(/\.?$/, '.')} Secret ${w.secretName} was created and holds only an empty placeholder ({}) as its current version: no config value is current.`, {
+        hint: `Re-run \`migrate secrets import --app ${w.app}\` to complete it${e.hint ? ` (${e.hint})` : ''}.`,
+        cause: err,
+      });
+    }
     throw err;
   }
+}
+
+/**
+ * A pending label left by an interrupted run: on the current version (killed during promotion) it
+ * is removed; on another version it is removed when nothing will be written, and otherwise moved
+ * by this run's write (PutSecretValue moves a staging label).
+ */
+async function repairPendingLabel(deps: SecretsImportDeps, store: SecretStore, existing: SecretDescription, willWrite: boolean): Promise<string | null> {
+  const pending = Object.entries(existing.versions).find(([, stages]) => stages.includes(PENDING_STAGE));
+  if (!pending) return null;
+  const [versionId, stages] = pending;
+  const promoted = stages.includes('AWSCURRENT');
+  if (!promoted && willWrite) return null;
+  const id = `repair-${versionId}`;
+  await deps.state.journal({id, op: 'secret-repair', phase: 'intent', details: {secret: existing.name, versionId, stage: PENDING_STAGE, current: promoted}});
+  await store.removeStage(existing.arn, PENDING_STAGE, versionId);
+  await deps.state.journal({id, op: 'secret-repair', phase: 'result', ok: true, details: {secret: existing.name, versionId}});
+  return promoted
+    ? `Removed the ${PENDING_STAGE} label an interrupted run left on the current version of ${existing.name} (its promotion had completed).`
+    : `Removed the ${PENDING_STAGE} label an interrupted run left on a version of ${existing.name} that never became current.`;
 }
 
 const toolTags = (app: string) => ({[TAG_APP]: app, [TAG_TOOL]: 'heroku2aws'});

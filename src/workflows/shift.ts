@@ -2,7 +2,7 @@
  * `migrate shift --to N%`: reconcile the live weights with the journal (recovering from a crashed
  * run), then drive the cutover state machine step by step through Cloudflare and CloudWatch.
  */
-import {describeState, initialState, next, parseShare, parseSteps, shiftSteps, type CutoverStatus, type OnFail, type ShiftStep} from '../domain/cutover.ts';
+import {describeState, initialState, next, parseShare, parseSteps, sameShare, shiftSteps, type CutoverStatus, type OnFail, type ShiftStep} from '../domain/cutover.ts';
 import {MigrateError} from '../domain/errors.ts';
 import type {Plan} from '../domain/plan.ts';
 import type {AppState} from '../domain/state.ts';
@@ -76,23 +76,34 @@ export function specFromState(plan: Plan, s: AppState): EdgeSpec {
   };
 }
 
-/** Closes a shift whose process died: journals what is live now, so the history is whole again. */
+/**
+ * Closes a shift whose process died, or that stopped without verifying the live share (its write
+ * could not be read back): journals what is live now, so the history is whole again.
+ */
 async function recoverCrashedShift(deps: ShiftDeps, journalLive: number, live: number, input: ShiftInput, plan: Plan): Promise<string | null> {
   const shifts = shiftsFromJournal(await deps.state.readJournal());
   const last = shifts.at(-1);
-  if (!last || last.stopped) return null;
+  const stoppedUnverified = last?.entries.some((e) => e.op === 'stopped' && e.share === null) ?? false;
+  const closedAlready = stoppedUnverified && last?.entries.at(-1)?.op === 'read-back';
+  if (!last || (last.stopped && !stoppedUnverified) || closedAlready) return null;
   const phase = last.state.phase;
-  const pending = phase.kind === 'writing' || phase.kind === 'verifying' ? phase.write.share : null;
-  const known = [last.state.verifiedShare, ...(pending === null ? [] : [pending])];
-  if (!known.includes(live) && !input.adopt) {
-    throw new MigrateError('conflict', `The previous shift (${last.shiftId}) ended unexpectedly, and the live AWS share ${live}% is neither its last verified share (${last.state.verifiedShare}%) nor the share it was writing.`, {
+  const lastWrite = last.entries.findLast((e) => e.op === 'write-weights' && e.phase === 'intent');
+  const pending = phase.kind === 'writing' || phase.kind === 'verifying' ? phase.write.share : stoppedUnverified && lastWrite?.op === 'write-weights' ? lastWrite.share : null;
+  // a run that could not journal rolls back to its last passed share before it exits (cutover-runner.ts)
+  const known = [last.state.verifiedShare, last.state.passedShare, ...(pending === null ? [] : [pending])];
+  if (stoppedUnverified && lastWrite?.op === 'write-weights') known.push(lastWrite.from);
+  const how = stoppedUnverified ? 'stopped without verifying the live share' : 'ended unexpectedly';
+  if (!known.some((share) => sameShare(share, live)) && !input.adopt) {
+    throw new MigrateError('conflict', `The previous shift (${last.shiftId}) ${how}, and the live AWS share ${live}% is neither its last verified share (${last.state.verifiedShare}%) nor the share it was writing.`, {
       hint: `Someone changed the weights in Cloudflare. Check ${plan.app.name}'s load balancer, then re-run with --adopt to continue from ${live}%.`,
     });
   }
   const at = deps.now();
   await deps.state.journal(journalLine(last.shiftId, {op: 'read-back', phase: 'verify', at, id: null, expected: pending ?? last.state.verifiedShare, live, ok: true}));
-  await deps.state.journal(journalLine(last.shiftId, {op: 'stopped', phase: 'note', at, exitCode: 4, reason: `recovered by a later run: the previous run ended unexpectedly; live AWS share ${live}% (verified)`, share: live}));
-  return `The previous shift ${last.shiftId} ended unexpectedly (journal: ${journalLive}%); it was closed at the live, verified ${live}%.`;
+  if (!last.stopped) {
+    await deps.state.journal(journalLine(last.shiftId, {op: 'stopped', phase: 'note', at, exitCode: 4, reason: `recovered by a later run: the previous run ended unexpectedly; live AWS share ${live}% (verified)`, share: live}));
+  }
+  return `The previous shift ${last.shiftId} ${how} (journal: ${journalLive}%); the live share is now verified at ${live}% and recorded.`;
 }
 
 export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise<ShiftResult> {

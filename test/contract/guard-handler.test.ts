@@ -206,7 +206,7 @@ describe('guard handler', () => {
     expect(weightWrites().map((w) => w.aws)).toEqual([0, 0]);
 
     const run2 = await setup(25);
-    await expect(guardWorkflow(event, config, {...deps, state: run2.state, edge: async () => reverting(99), attempts: 3})).rejects.toThrow(/After 3 attempts the live AWS share is still 25%/);
+    await expect(guardWorkflow(event, config, {...deps, state: run2.state, edge: async () => reverting(99), attempts: 3})).rejects.toThrow(/wrote AWS 0% but could not verify it: the live AWS share is 25%/);
     expect(await journalOf(run2)).toEqual(['rollback:intent', 'rollback:result:true', 'rollback:result:true', 'rollback:result:true', 'rollback:verify:false']);
   });
 

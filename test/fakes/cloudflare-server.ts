@@ -321,6 +321,13 @@ export interface FaultOptions {
   /** only requests with this method take the fault */
   method?: string;
 }
+export interface StallOptions {
+  /** only requests with this method stall (default: all) */
+  method?: string;
+  /** only requests whose path (below /client/v4) contains this stall */
+  pathIncludes?: string;
+  afterWrite?: boolean;
+}
 export interface ZoneSeed {
   zoneId?: string;
   zoneName?: string;
@@ -351,7 +358,12 @@ export interface FakeCloudflare {
   /** a fraction `p` of requests answer one of `statuses` (default 429, 500, 502, 503); 0 stops it */
   failRate(p: number, options?: Omit<FaultOptions, 'method'> & {statuses?: FaultStatus[]}): void;
   setPoolHealth(poolId: string, healthy: boolean): void;
-  /** drops queued faults and the fault rate */
+  /**
+   * matching requests are accepted and never answered (a hung service); `afterWrite` carries the
+   * request out first (the write landed, the client never learns it). Cleared by clearFaults.
+   */
+  stall(options?: StallOptions): void;
+  /** drops queued faults, stalls and the fault rate */
   clearFaults(): void;
   close(): Promise<void>;
 }
@@ -511,6 +523,8 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): 
   const random = options.random ?? Math.random;
   let rate: {p: number; statuses: FaultStatus[]; options: Omit<FaultOptions, 'method'>} | undefined;
   let latencyMs = options.latencyMs ?? 0;
+  let stalls: StallOptions[] = [];
+  const stalled = new Set<ServerResponse>();
 
   const takeFault = (method: string): Fault | undefined => {
     const i = queue.findIndex((f) => f.method === undefined || f.method === method);
@@ -534,6 +548,18 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): 
     };
 
     if (latencyMs > 0) await sleep(latencyMs);
+    const stall = stalls.find((st) => (st.method === undefined || st.method === method) && (st.pathIncludes === undefined || entry.path.includes(st.pathIncludes)));
+    if (stall) {
+      if (stall.afterWrite && !malformed && 'token' in authenticate(state, req.headers.authorization)) {
+        try {
+          route(state, authenticate(state, req.headers.authorization) as FakeToken, method, url.pathname.slice(BASE_PATH.length).split('/').filter(Boolean).map(decodeURIComponent), body);
+        } catch {
+          // the answer is never sent anyway
+        }
+      }
+      stalled.add(res); // accepted, never answered
+      return;
+    }
     const fault = takeFault(method);
     if (fault && !fault.afterWrite) return send(faultAnswer(fault));
     const token = authenticate(state, req.headers.authorization);
@@ -580,9 +606,13 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): 
     setPoolHealth(poolId, healthy) {
       state.poolHealth.set(poolId, healthy);
     },
+    stall(stallOptions = {}) {
+      stalls.push(stallOptions);
+    },
     clearFaults() {
       queue.length = 0;
       rate = undefined;
+      stalls = [];
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -47,7 +47,9 @@ export function memorySecretStore(hooks: {corruptReadOf?: (versionId: string) =>
     async create(name, o) {
       tick('create');
       const arn = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`;
-      secrets.set(name, {arn, tags: {...o.tags}, versions: new Map()});
+      const versions = new Map<string, Version>();
+      if (o.initialValue !== undefined) versions.set(`initial-${name}`, {value: o.initialValue, stages: new Set(['AWSCURRENT'])});
+      secrets.set(name, {arn, tags: {...o.tags}, versions});
       return {arn};
     },
     async putVersion(id, value, token, stage) {

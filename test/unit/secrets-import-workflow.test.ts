@@ -84,10 +84,33 @@ describe('secrets import workflow', () => {
     for (const v of store.secrets.get('heroku2aws/shop')!.versions.values()) expect(v.stages.has(PENDING_STAGE)).toBe(false);
   });
 
-  it('a brand-new secret that fails verification is removed, leaving no version at all', async () => {
-    const {store, deps} = setup({corruptReadOf: () => true});
-    await expect(secretsImport({app: 'shop'}, deps)).rejects.toThrow(/not made current/);
-    expect(store.secrets.has('heroku2aws/shop')).toBe(false);
+  it('a brand-new secret that fails verification keeps only its empty placeholder current, and says so', async () => {
+    const {store, deps} = setup({corruptReadOf: (id) => !id.startsWith('initial-')});
+    await expect(secretsImport({app: 'shop'}, deps)).rejects.toThrow(/not made current\. Secret heroku2aws\/shop was created and holds only an empty placeholder \(\{\}\) as its current version/);
+    expect(current(store)![1].value).toBe('{}');
+    for (const v of store.secrets.get('heroku2aws/shop')!.versions.values()) expect(v.stages.has(PENDING_STAGE)).toBe(false);
+  });
+
+  it('a failed first PutSecretValue leaves the placeholder, not an empty secret, and the message says it was created', async () => {
+    const {store, deps} = setup({failOn: 'putVersion'});
+    await expect(secretsImport({app: 'shop'}, deps)).rejects.toThrow(/^injected failure in putVersion\. Secret heroku2aws\/shop was created and holds only an empty placeholder/);
+    expect(current(store)![1].value).toBe('{}');
+    const ok = setup();
+    ok.store.secrets.set('heroku2aws/shop', store.secrets.get('heroku2aws/shop')!);
+    const r = await secretsImport({app: 'shop'}, {...ok.deps, state: deps.state});
+    expect(r.written).toBe(true);
+    expect(JSON.parse(current(store)![1].value)).toMatchObject({API_KEY: 'k1'});
+  });
+
+  it('a pending label left on the current version (killed during promotion) is removed by the next run', async () => {
+    const {store, deps, state} = setup();
+    const first = await secretsImport({app: 'shop'}, deps);
+    store.secrets.get('heroku2aws/shop')!.versions.get(first.versionId!)!.stages.add(PENDING_STAGE);
+    const r = await secretsImport({app: 'shop'}, deps);
+    expect(r.written).toBe(false);
+    expect(r.warnings.join()).toMatch(/Removed the HEROKU2AWS_PENDING label .* on the current version/);
+    expect([...store.secrets.get('heroku2aws/shop')!.versions.get(first.versionId!)!.stages]).toEqual(['AWSCURRENT']);
+    expect((await state.readJournal()).filter((e) => e.op === 'secret-repair').map((e) => e.phase)).toEqual(['intent', 'result']);
   });
 
   it('a crash after the pending write converges on re-run without a second version', async () => {

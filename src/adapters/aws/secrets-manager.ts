@@ -44,7 +44,7 @@ export async function createSecretStore(options: AwsClientOptions): Promise<Secr
       return v === NOT_FOUND ? null : {versionId: v.VersionId ?? '', value: v.SecretString ?? ''};
     },
     async create(name, o) {
-      const input = {Name: name, Description: o.description, Tags: toTags(o.tags), ...(o.kmsKeyId ? {KmsKeyId: o.kmsKeyId} : {})};
+      const input = {Name: name, Description: o.description, Tags: toTags(o.tags), ...(o.kmsKeyId ? {KmsKeyId: o.kmsKeyId} : {}), ...(o.initialValue === undefined ? {} : {SecretString: o.initialValue})};
       const r = await call(`create secret ${name}`, () => client.send(new sm.CreateSecretCommand(input)));
       return {arn: r.ARN ?? ''};
     },
