@@ -51,6 +51,27 @@ export interface ZeroOutcome {
 export const retriableEdgeError = (err: unknown) => err instanceof MigrateError && (err.code === 'rate-limited' || err.code === 'upstream');
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/**
+ * Enough of the load balancer to write its weights when Cloudflare cannot be read first: the
+ * recorded ids, the share unknown (NaN: always written) and session affinity unknown (the AWS pool
+ * is disabled too, to be safe).
+ */
+export function blindView(ids: {loadBalancerId: string; hostname: string; herokuPoolId: string; awsPoolId: string}): EdgeView {
+  return {
+    loadBalancerId: ids.loadBalancerId,
+    hostname: ids.hostname,
+    steeringPolicy: 'random',
+    herokuPoolId: ids.herokuPoolId,
+    awsPoolId: ids.awsPoolId,
+    awsShare: Number.NaN,
+    fallbackPoolId: ids.herokuPoolId,
+    defaultPools: [ids.herokuPoolId, ids.awsPoolId],
+    awsPoolEnabled: true,
+    sessionAffinity: 'unknown',
+    adaptiveFailover: false,
+  };
+}
+
 /** true when the view shows nobody is sent to AWS: share 0, and no enabled AWS pool under affinity */
 export const isSafe = (v: EdgeView | null): boolean => v !== null && v.awsShare === 0 && !(v.sessionAffinity !== 'none' && v.awsPoolEnabled);
 

@@ -11,10 +11,10 @@
  */
 import {MigrateError} from '../domain/errors.ts';
 import {classifyEvent, type GuardConfig} from '../domain/guard.ts';
-import type {EdgeBalancer, EdgeSpec, EdgeView} from '../ports/edge.ts';
+import type {EdgeBalancer, EdgeSpec} from '../ports/edge.ts';
 import type {MetricsGate} from '../ports/metrics.ts';
 import type {StateStore} from '../ports/state.ts';
-import {ensureAwsZero, isSafe, readOrNull, type ZeroOptions} from './edge-zero.ts';
+import {blindView, ensureAwsZero, isSafe, readOrNull, type ZeroOptions} from './edge-zero.ts';
 
 export interface GuardDeps {
   state: Pick<StateStore, 'journal' | 'writeRollbackRequest'>;
@@ -116,7 +116,7 @@ export async function guardWorkflow(event: unknown, config: GuardConfig, deps: G
     id,
     at: () => new Date(deps.now()).toISOString(),
     details: {by, alarm, trigger},
-    blind: () => blindView(config),
+    blind: () => blindView(config.edge),
     sleep: deps.sleep,
     attempts: deps.attempts ?? 5,
     backoffMs: deps.backoffMs ?? 1000,
@@ -168,22 +168,4 @@ export async function guardWorkflow(event: unknown, config: GuardConfig, deps: G
   const reason = `alarm ${alarm}: AWS ${from ?? 'unknown'}% -> ${live}% (verified)${after!.awsPoolEnabled ? '' : '; AWS pool disabled'}`;
   log(`rolled back: ${reason}`);
   return {action: 'rolled-back', reason, alarm, ...(from === null ? {} : {from}), live: live ?? 0, awsPoolDisabled: !after!.awsPoolEnabled, recordErrors};
-}
-
-/** enough of the load balancer to write its weights when Cloudflare cannot be read first */
-function blindView(config: GuardConfig): EdgeView {
-  const e = config.edge;
-  return {
-    loadBalancerId: e.loadBalancerId,
-    hostname: e.hostname,
-    steeringPolicy: 'random',
-    herokuPoolId: e.herokuPoolId,
-    awsPoolId: e.awsPoolId,
-    awsShare: Number.NaN,
-    fallbackPoolId: e.herokuPoolId,
-    defaultPools: [e.herokuPoolId, e.awsPoolId],
-    awsPoolEnabled: true,
-    sessionAffinity: 'unknown',
-    adaptiveFailover: false,
-  };
 }

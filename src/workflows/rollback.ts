@@ -6,12 +6,12 @@
  * It leaves a request a running shift honours, and re-verifies after that shift has stopped.
  */
 import {MigrateError} from '../domain/errors.ts';
-import type {AppState, JournalEntry} from '../domain/state.ts';
-import type {EdgeBalancer, EdgeSpec, EdgeView} from '../ports/edge.ts';
+import type {JournalEntry} from '../domain/state.ts';
+import type {EdgeBalancer, EdgeSpec} from '../ports/edge.ts';
 import type {StateStore} from '../ports/state.ts';
 import {bestEffort, within} from './bounded.ts';
 import {refuseIfRetired} from './cutover-journal.ts';
-import {ensureAwsZero, isSafe, readOrNull, type ZeroOptions} from './edge-zero.ts';
+import {blindView, ensureAwsZero, isSafe, readOrNull, type ZeroOptions} from './edge-zero.ts';
 import {specFromState} from './shift.ts';
 
 export interface RollbackDeps {
@@ -44,25 +44,6 @@ const RECORD_MS = 2_000;
 const ATTEMPTS = 3;
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** enough of the load balancer to write its weights when Cloudflare cannot be read first */
-function viewFromState(s: AppState): EdgeView {
-  const e = s.edge!;
-  return {
-    loadBalancerId: e.loadBalancerId,
-    hostname: e.hostname,
-    steeringPolicy: 'random',
-    herokuPoolId: e.herokuPoolId,
-    awsPoolId: e.awsPoolId,
-    awsShare: Number.NaN,
-    fallbackPoolId: e.herokuPoolId,
-    defaultPools: [e.herokuPoolId, e.awsPoolId],
-    awsPoolEnabled: true,
-    sessionAffinity: 'unknown',
-    adaptiveFailover: false,
-  };
-}
-
-
 export async function rollbackWorkflow(input: {app: string}, deps: RollbackDeps): Promise<RollbackResult> {
   const plan = await deps.state.readPlan();
   const appState = await deps.state.readState();
@@ -88,7 +69,7 @@ export async function rollbackWorkflow(input: {app: string}, deps: RollbackDeps)
     record: (entry) => void records.push(entry),
     id,
     at,
-    blind: () => viewFromState(appState),
+    blind: () => blindView(appState.edge!),
     sleep: deps.sleep,
     callTimeoutMs: timeout,
     attempts: ATTEMPTS,
