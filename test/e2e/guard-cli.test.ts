@@ -5,15 +5,13 @@
  * function without Docker): its trip lands in S3, `status` and `guard status` show it, `guard
  * remove` disarms.
  */
-import {CreateBucketCommand, PutBucketPolicyCommand, S3Client} from '@aws-sdk/client-s3';
 import {GetFunctionCommand, LambdaClient} from '@aws-sdk/client-lambda';
-import {tlsOnlyStatement} from '../../src/domain/backend.ts';
 import {GUARD_CONFIG_ENV} from '../../src/domain/guard.ts';
 import {createHandler} from '../../src/guard/handler.ts';
-import {startCutoverEnv, type CutoverEnv} from '../support/cutover-env.ts';
-import {createGateAlarms} from '../support/gates.ts';
+import type {CutoverEnv} from '../support/cutover-env.ts';
+import {startTeamStateEnv} from '../support/team-state-env.ts';
 import {alarmEvent} from '../support/guard-events.ts';
-import {motoClientConfig, motoEndpoint, resetMoto} from '../support/moto.ts';
+import {motoClientConfig, motoEndpoint} from '../support/moto.ts';
 
 const BUCKET = 'guard-cli-state';
 let w: CutoverEnv;
@@ -21,18 +19,7 @@ const saved = {...process.env};
 const json = (r: {stdout: string}) => JSON.parse(r.stdout) as {status: string; result: Record<string, unknown>; warnings: string[]; error?: {message: string}};
 
 beforeAll(async () => {
-  await resetMoto();
-  w = await startCutoverEnv();
-  const s3 = new S3Client({...motoClientConfig(), forcePathStyle: true});
-  await s3.send(new CreateBucketCommand({Bucket: BUCKET}));
-  // moto 5.2.1 ignores bucket policy conditions: the TLS-only statement gets a principal moto skips (as in team-state-guard.test.ts)
-  await s3.send(new PutBucketPolicyCommand({Bucket: BUCKET, Policy: JSON.stringify({Version: '2012-10-17', Statement: [{...tlsOnlyStatement(BUCKET), Principal: 'arn:aws:iam::123456789012:root'}]})}));
-  s3.destroy();
-  for (const args of [['state', 'init', '--app', 'shop', '--bucket', BUCKET], ['edge', 'setup', '--app', 'shop', '--alb', w.albArn]]) {
-    const r = await w.cli(args);
-    if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-  }
-  await createGateAlarms();
+  w = await startTeamStateEnv(BUCKET);
   Object.assign(process.env, {AWS_ENDPOINT_URL: motoEndpoint(), AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1'});
 }, 120_000);
 afterAll(async () => {
