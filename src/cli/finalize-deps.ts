@@ -75,5 +75,6 @@ export function finalizeDeps(app: string, planDir: string | undefined, confirm: 
     confirm,
     confirmDestroy,
     backup: async () => (await import('../adapters/data/finalize-backup.ts')).createFinalizeBackupTools({env: process.env}),
+    guardRemover: async (region) => (await import('../adapters/aws/guard-aws.ts')).createStackRemover({region}),
   };
 }

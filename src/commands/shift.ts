@@ -9,7 +9,7 @@ import {shiftWorkflow} from '../workflows/shift.ts';
 
 export default class Shift extends BaseCommand {
   static override summary = 'Move live traffic toward (or back from) AWS step by step, gated on CloudWatch';
-  static override description = `Each step writes both Cloudflare pool weights in one request, reads them back, then bakes: every poll the gates are checked (CloudWatch alarms from the plan, the AWS pool health, the AWS request count). A step passes only when the bake time is over, the request minimum is met and no gate failed. A failing gate rolls back at once to the last share that passed (--on-fail zero: to 0%) and exits 3; missing evidence extends the bake, then pauses and exits 4. Ctrl-C stops at the last verified share. Shifting down works the same way, without gates blocking it.
+  static override description = `Each step writes both Cloudflare pool weights in one request, reads them back, then bakes: every poll the gates are checked (CloudWatch alarms from the plan, the AWS pool health, the AWS request count). A step passes only when the bake time is over, the request minimum is met and no gate failed. A failing gate rolls back at once to the last share that passed (--on-fail zero: to 0%) and exits 3; missing evidence extends the bake, then pauses and exits 4. Ctrl-C stops at the last verified share. Shifting down works the same way, without gates blocking it. Going above 0% needs the guard armed (migrate guard install), or --no-guard; a guard trip during the shift stops it with exit 3.
 
 Re-running after a pause, Ctrl-C or a crash resumes from the journal: the live share must be the last verified one or the one being written (by a shift, migrate rollback, a gate or the guard), else the run refuses unless --adopt. If the live share is a step that has not passed, nothing is written: that step bakes again first, with this run's --bake and --min-requests; only bake time covered by journaled gate verdicts counts (time between runs does not), its requests count from when it was verified live, and it never passes just because it is the live share. See docs/cutover.md.
 
@@ -38,6 +38,7 @@ Exit codes: 0 target reached; 1 error; 2 usage; 3 halted by a gate and rolled ba
     adopt: Flags.boolean({description: 'continue from live weights that were changed outside migrate'}),
     region: Flags.string({description: 'AWS region [default: AWS_REGION, else the plan]'}),
     'break-lock': breakLockFlag,
+    'no-guard': Flags.boolean({description: 'shift above 0% without an armed guard (warned and journaled; see migrate guard install)'}),
   };
 
   async run() {
@@ -60,6 +61,7 @@ Exit codes: 0 target reached; 1 error; 2 usage; 3 halted by a gate and rolled ba
           adopt: flags.adopt,
           breakLock: flags['break-lock'],
           region: flags.region,
+          noGuard: flags['no-guard'],
         },
         {...deps, confirm: confirmer(flags.yes), onProgress: (s) => report(s.summary, {phase: s.phase, liveShare: s.liveShare, step: s.step})},
       ),

@@ -92,8 +92,26 @@ export const appStateSchema = z.object({
       herokuHostHeader: z.string().nullable(),
     })
     .optional(),
+  /** the guard `migrate guard install` armed (absent when none is installed) */
+  guard: z
+    .object({
+      stackName: z.string(),
+      stackId: z.string(),
+      region: z.string(),
+      functionName: z.string(),
+      /** the Cloudflare load balancer it protects */
+      loadBalancerId: z.string(),
+      /** the gate alarms it reacts to (names) */
+      alarms: z.array(z.string()),
+      tokenSecretArn: z.string(),
+      installedAt: z.string(),
+      /** sha256 of the function bundle it runs */
+      codeSha256: z.string(),
+    })
+    .optional(),
 });
 export type AppState = z.infer<typeof appStateSchema>;
+export type GuardRecord = NonNullable<AppState['guard']>;
 export type Remap = z.infer<typeof remapSchema>;
 
 export const emptyState = (app: string): AppState => ({schemaVersion: STATE_SCHEMA_VERSION, app});

@@ -82,5 +82,10 @@ export interface EdgeBalancer {
    * fallback; verified by read-back like retireHerokuPool.
    */
   restoreHerokuPool(view: EdgeView, spec: EdgeSpec): Promise<EdgeView>;
+  /**
+   * Proves the token may edit the load balancer ('load-balancer') or the AWS pool ('pool') with a
+   * write that changes nothing (each object's description, written back as read).
+   */
+  probeWriteAccess?(view: EdgeView, spec: EdgeSpec, what: 'load-balancer' | 'pool'): Promise<void>;
   stats(): {requests: number; retries: number};
 }

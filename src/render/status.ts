@@ -102,6 +102,8 @@ export function renderStatus(r: StatusResult, options: RenderOptions = {color: f
     const health = e.awsPoolHealth === 'unhealthy' ? red(c, e.awsPoolHealth) : e.awsPoolHealth === 'healthy' ? e.awsPoolHealth : yellow(c, e.awsPoolHealth);
     out.push(`  ${e.hostname}: AWS pool ${e.awsPoolEnabled ? 'enabled' : red(c, 'DISABLED')}, health ${health}; fallback ${e.fallbackPoolId === e.herokuPoolId ? 'Heroku' : 'AWS'}; affinity ${e.sessionAffinity}`);
   }
+  const g = r.guard;
+  out.push(`Guard: ${g.armed ? `armed (${g.stackName} in ${g.region})` : 'NOT armed (migrate guard install)'}${g.lastTrip ? `; last trip ${g.lastTrip.at}, alarm ${g.lastTrip.alarm}, ${g.lastTrip.ok ? `AWS ${g.lastTrip.live}% verified` : 'FAILED'}` : ''}${g.unguardedShifts ? `; ${g.unguardedShifts} shift(s) with --no-guard` : ''}`);
   const gates = Object.entries(r.gates);
   if (gates.length) {
     out.push('', 'Gates:');

@@ -112,7 +112,7 @@ export interface DeployDeps {
 export interface StackOutcome {
   stackName: string;
   part: string;
-  kind: StackKind;
+  kind: StackKind | 'guard';
   result: 'created' | 'updated' | 'no changes' | 'reviewed' | 'not previewed';
   changeSetId: string | null;
   changes: ResourceChange[];
@@ -139,16 +139,23 @@ export interface DeployResult {
   warnings: string[];
 }
 
-interface Context {
-  input: DeployInput;
-  deps: DeployDeps;
-  plan: Plan;
+/** What running one stack's change set needs (deploy, and `migrate guard install`). */
+export interface ChangeSetContext {
+  input: Pick<DeployInput, 'app' | 'allowReplace' | 'yes' | 'review'>;
+  deps: Pick<DeployDeps, 'state' | 'ui'>;
   region: string;
+  /** what is deployed, for the change set's description and the journal (an image, a bundle) */
   image: string;
   cfn: StackDeployer;
   live: Map<string, StackView | null>;
   outcomes: StackOutcome[];
   csName: string;
+}
+
+interface Context extends ChangeSetContext {
+  input: DeployInput;
+  deps: DeployDeps;
+  plan: Plan;
 }
 
 const NETWORK_KEYS = ['VpcId', 'PublicSubnetIds', 'PrivateSubnetIds'] as const;
@@ -350,7 +357,17 @@ async function checkSecret(input: DeployInput, deps: DeployDeps, plan: Plan, app
   return {arn: desc.arn, kmsKeyArn, extraKeys: drift.extra};
 }
 
-async function deployStack(ctx: Context, doc: StackDoc, action: StackAction, parameters: StackParameter[], body: {body: string; minified: boolean}): Promise<StackOutcome> {
+/**
+ * One stack through a change set: create it, show it, refuse stateful replacements without
+ * --allow-replace, confirm, execute with a journal intent and result, wait and report events.
+ */
+export async function deployStack(
+  ctx: ChangeSetContext,
+  doc: Pick<StackDoc, 'stackName' | 'part'> & {kind: StackOutcome['kind']},
+  action: StackAction,
+  parameters: StackParameter[],
+  body: {body: string; minified: boolean},
+): Promise<StackOutcome> {
   const {cfn, deps, input} = ctx;
   const name = doc.stackName;
   const token = `${ctx.csName}-${name}`.slice(0, 128);
@@ -428,7 +445,7 @@ async function deployStack(ctx: Context, doc: StackDoc, action: StackAction, par
 }
 
 /** An AWS error of a later stack also says what this run already deployed. */
-async function withContext<T>(ctx: Context, fn: () => Promise<T>): Promise<T> {
+async function withContext<T>(ctx: ChangeSetContext, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -437,12 +454,12 @@ async function withContext<T>(ctx: Context, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const doneSoFar = (ctx: Context) => {
+const doneSoFar = (ctx: ChangeSetContext) => {
   const done = ctx.outcomes.filter((o) => o.result !== 'no changes');
   return done.length ? `Already deployed in this run: ${done.map((o) => `${o.stackName} (${o.result})`).join(', ')}.` : 'Nothing was changed by this run.';
 };
 
-function stackFailure(ctx: Context, name: string, status: string, settled: boolean, failed: StackEvent[]): MigrateError {
+function stackFailure(ctx: ChangeSetContext, name: string, status: string, settled: boolean, failed: StackEvent[]): MigrateError {
   const reasons = failed.length ? ` Failing resources:\n${failed.map((e) => `  ${e.logicalId} (${e.resourceType}) ${e.status}: ${e.reason}`).join('\n')}` : '';
   const events = `aws cloudformation describe-stack-events --region ${ctx.region} --stack-name ${name}`;
   if (!settled) {

@@ -35,6 +35,8 @@ import type {StateStore} from '../ports/state.ts';
 import {shareTimeline} from './cutover-journal.ts';
 import {resolveRegion} from '../domain/regions.ts';
 import {specFromState} from './shift.ts';
+import {removeGuard} from './guard-admin.ts';
+import type {StackRemover} from '../ports/guard.ts';
 
 export interface FinalizeInput {
   app: string;
@@ -68,6 +70,8 @@ export interface FinalizeDeps {
   /** --destroy-addons: the second confirmation, asked after the backups are confirmed, before the first DELETE */
   confirmDestroy?: (summary: string) => Promise<void>;
   onNote?: (message: string) => void;
+  /** deletes the guard's stack (finalize disarms it before Heroku leaves the load balancer) */
+  guardRemover?: (region: string) => Promise<StackRemover>;
 }
 
 export interface FinalizeResult {
@@ -168,6 +172,12 @@ async function finalize(input: FinalizeInput, deps: FinalizeDeps): Promise<Final
   const skipped: string[] = [];
   const j = (step: string, phase: 'intent' | 'result', ok: boolean | undefined, details: Record<string, unknown> = {}) =>
     deps.state.journal({id: `${runId}/${step}`, op: FINALIZE_OP, phase, ...(ok === undefined ? {} : {ok}), details: {step, ...details}});
+
+  // 0. the guard is disarmed first: with Heroku out of the load balancer it has nowhere to send traffic
+  if (deps.guardRemover) {
+    const removed = await removeGuard(plan.app.name, {state: deps.state, remover: deps.guardRemover, now: deps.now, onNote: deps.onNote}, 'migrate finalize');
+    if (removed.removed) changed.push(`Guard: stack ${removed.stackName} deleted in ${removed.region} (its token secret remains: ${removed.tokenSecretArn})`);
+  }
 
   // 1. the Heroku pool leaves the load balancer; AWS is the only pool and the fallback
   if (isRetired(view)) skipped.push('Heroku pool already out of the load balancer');

@@ -6,12 +6,14 @@
  * It leaves a request a running shift honours, and re-verifies after that shift has stopped.
  */
 import {MigrateError} from '../domain/errors.ts';
-import type {AppState, JournalEntry} from '../domain/state.ts';
-import type {EdgeBalancer, EdgeSpec, EdgeView} from '../ports/edge.ts';
+import type {JournalEntry} from '../domain/state.ts';
+import type {EdgeBalancer, EdgeSpec} from '../ports/edge.ts';
 import type {LockInfo, StateStore} from '../ports/state.ts';
 import {bestEffort, within} from './bounded.ts';
 import {refuseIfRetired} from './cutover-journal.ts';
+import {blindView, ensureAwsZero, isSafe, readOrNull, type ZeroOptions} from './edge-zero.ts';
 import {specFromState} from './shift.ts';
+const isLiveShift = (h: LockInfo | null) => h?.command === 'shift' && !h.expired;
 
 export interface RollbackDeps {
   state: StateStore;
@@ -43,27 +45,6 @@ const RECORD_MS = 2_000;
 const ATTEMPTS = 3;
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** enough of the load balancer to write its weights when Cloudflare cannot be read first */
-function viewFromState(s: AppState): EdgeView {
-  const e = s.edge!;
-  return {
-    loadBalancerId: e.loadBalancerId,
-    hostname: e.hostname,
-    steeringPolicy: 'random',
-    herokuPoolId: e.herokuPoolId,
-    awsPoolId: e.awsPoolId,
-    awsShare: Number.NaN,
-    fallbackPoolId: e.herokuPoolId,
-    defaultPools: [e.herokuPoolId, e.awsPoolId],
-    awsPoolEnabled: true,
-    sessionAffinity: 'unknown',
-    adaptiveFailover: false,
-  };
-}
-
-const isSafe = (v: EdgeView | null) => v !== null && v.awsShare === 0 && !(v.sessionAffinity !== 'none' && v.awsPoolEnabled);
-const isLiveShift = (h: LockInfo | null) => h?.command === 'shift' && !h.expired;
-
 export async function rollbackWorkflow(input: {app: string}, deps: RollbackDeps): Promise<RollbackResult> {
   const plan = await deps.state.readPlan();
   const appState = await deps.state.readState();
@@ -80,34 +61,32 @@ export async function rollbackWorkflow(input: {app: string}, deps: RollbackDeps)
   const request = await bestEffort(() => deps.state.writeRollbackRequest({at: at(), by: deps.operator}), RECORD_MS, 'writing the rollback request');
   if (!request.ok) warnings.push(`Could not leave a rollback request for a running shift (${request.error}); a running shift will find AWS 0% and stop.`);
   const holder = await within(deps.state.lockHolder(), RECORD_MS, 'reading the lock').catch(() => null);
-  const runningShift = isLiveShift(holder) && holder ? `${holder.user}@${holder.host} pid ${holder.pid}` : null;
+  const runningShift = holder?.command === 'shift' && !holder.expired ? `${holder.user}@${holder.host} pid ${holder.pid}` : null;
   const edge = await deps.edge();
   const records: Omit<JournalEntry, 'at'>[] = [];
-  const read = (what: string) =>
-    within(edge.read(spec), timeout, `reading the load balancer of ${spec.hostname}`).catch((err: unknown) => {
-      warnings.push(`${what}: ${message(err)}`);
-      return null;
-    });
+  const zero: ZeroOptions = {
+    edge,
+    spec,
+    record: (entry) => void records.push(entry),
+    id,
+    at,
+    blind: () => blindView(appState.edge!),
+    sleep: deps.sleep,
+    callTimeoutMs: timeout,
+    attempts: ATTEMPTS,
+    onNote: deps.onNote,
+    onWarning: (m) => void warnings.push(m),
+  };
+  const read = (what: string) => readOrNull(zero, what);
 
   let view = await read('Could not read the live weights first; writing AWS 0% from the ids in state.json');
   const from = view?.awsShare ?? null;
   records.push({id, op: 'rollback', phase: 'intent', details: {from, by: deps.operator, runningShift, at: at()}});
   let written = false;
   const ensureZero = async () => {
-    for (let attempt = 1; attempt <= ATTEMPTS && !isSafe(view); attempt++) {
-      const target = view ?? viewFromState(appState);
-      const disable = target.sessionAffinity !== 'none' && target.awsPoolEnabled;
-      deps.onNote?.(`Writing AWS 0% / Heroku 100%${disable ? ' and disabling the AWS pool (session affinity is on or unknown)' : ''}`);
-      try {
-        if (target.awsShare !== 0) await within(edge.writeWeights(target, 0, spec), timeout, `writing the weights of ${spec.hostname}`);
-        if (disable) await within(edge.setAwsPoolEnabled(target, false, spec), timeout, `disabling the AWS pool of ${spec.hostname}`);
-        written = true;
-        records.push({id, op: 'rollback', phase: 'result', ok: true, details: {share: 0, attempt, at: at()}});
-      } catch (err) {
-        records.push({id, op: 'rollback', phase: 'result', ok: false, details: {share: 0, attempt, at: at(), error: message(err)}});
-      }
-      view = (await read(`Read-back ${attempt} failed`)) ?? (view && {...view, awsShare: Number.NaN});
-    }
+    const outcome = await ensureAwsZero(zero, view);
+    view = outcome.view;
+    written ||= outcome.written;
   };
   await ensureZero();
   if (runningShift && isSafe(view)) {

@@ -13,6 +13,7 @@ import type {StateStore} from '../ports/state.ts';
 import {journalLine, runCutover, type Interrupts, type StopCommand} from './cutover-runner.ts';
 import {refuseIfRetired} from './cutover-journal.ts';
 import {resolveRegion} from '../domain/regions.ts';
+import {checkGuardArmed, guardTrips} from './guard-journal.ts';
 
 export interface ShiftInput {
   app: string;
@@ -28,6 +29,8 @@ export interface ShiftInput {
   adopt?: boolean;
   breakLock?: boolean;
   region?: string;
+  /** shift above 0% without an armed guard (journaled, warned) */
+  noGuard?: boolean;
 }
 
 export interface ShiftDeps {
@@ -42,6 +45,8 @@ export interface ShiftDeps {
   confirm: (summary: string) => Promise<void>;
   onProgress?: (status: CutoverStatus) => void;
   onNote?: (message: string) => void;
+  /** who runs it, for the journal */
+  operator?: string;
 }
 
 export interface ShiftResult {
@@ -134,12 +139,17 @@ export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise
     const edge = await deps.edge();
     let view = await edge.read(spec);
     const live = view.awsShare;
-    refuseIfRetired(await deps.state.readJournal(), plan.app.name, 'shift traffic to');
+    const journal = await deps.state.readJournal();
+    refuseIfRetired(journal, plan.app.name, 'shift traffic to');
     const reconciled = await reconcile(deps, live, input, plan, !input.dryRun);
     warnings.push(...reconciled.warnings);
     // an unpassed live step bakes again before anything goes higher (a shift down needs no evidence)
     const resume = target >= live ? reconciled.resume : null;
     const steps = shiftSteps(live, target, plan.cutover, {steps: customSteps, bakeMs: input.bakeMs, minRequests: input.minRequests, bakeCurrent: !!resume});
+    const unguarded = target > live ? checkGuardArmed(appState.guard, view.loadBalancerId, plan.app.name, target, input.noGuard ?? false) : null;
+    if (unguarded) warnings.push(unguarded);
+    const trip = guardTrips(journal).at(-1);
+    if (trip && target > live) warnings.push(`The guard rolled back to ${trip.live ?? 0}% at ${trip.at} (alarm ${trip.alarm}): check that alarm before going up again.`);
     const gates = plan.cutover.gates.alarms;
     const base = {from: live, target, steps, gates, warnings, resumed: resume ? {share: live, ...resume} : null};
     if (input.dryRun || steps.length === 0) return {...base, shiftId: null, dryRun: !!input.dryRun, stop: null, status: null};
@@ -158,6 +168,7 @@ export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise
     const shiftId = `shift-${new Date(deps.now()).toISOString().replace(/[:.]/g, '-')}`;
     const startedAtIso = new Date(deps.now()).toISOString();
     await deps.state.clearRollbackRequest();
+    if (unguarded) await deps.state.journal({id: `${shiftId}/no-guard`, op: 'guard-skipped', phase: 'note', details: {target, by: deps.operator ?? null, warning: unguarded}});
     if (up && !view.awsPoolEnabled) {
       await deps.state.journal({id: `${shiftId}/enable-pool`, op: 'aws-pool-enable', phase: 'intent'});
       await edge.setAwsPoolEnabled(view, true, spec);

@@ -13,6 +13,7 @@ import {shareTimeline, shiftsFromJournal} from './cutover-journal.ts';
 import type {ShiftDeps} from './shift.ts';
 import {specFromState} from './shift.ts';
 import {resolveRegion} from '../domain/regions.ts';
+import {guardTrips, type GuardTrip} from './guard-journal.ts';
 
 export interface StatusResult {
   app: string;
@@ -29,6 +30,8 @@ export interface StatusResult {
   /** rollbacks outside shifts (migrate rollback, the guard), for the chart */
   rollbacks: {at: string; by: string | null; live: number}[];
   lock: LockInfo | null;
+  /** the guard as the state records it (migrate guard status also checks its stack) */
+  guard: {armed: boolean; stackName: string | null; region: string | null; lastTrip: GuardTrip | null; unguardedShifts: number};
 }
 
 export type StatusDeps = Pick<ShiftDeps, 'state' | 'edge' | 'metrics' | 'now' | 'env'> & {
@@ -63,6 +66,14 @@ export async function statusWorkflow(input: {app: string; region?: string}, deps
   const lastShiftAt = last?.entries.at(-1)?.at ?? null;
   const view = cutoverPhase(described, running, foldLedger(journal), live, lastShiftAt);
   if (shift && view.phase !== 'running') shift.summary = view.detail;
+  const g = appState.guard;
+  const guard = {
+    armed: !!g && (!appState.edge || appState.edge.loadBalancerId === g.loadBalancerId),
+    stackName: g?.stackName ?? null,
+    region: g?.region ?? null,
+    lastTrip: guardTrips(journal).at(-1) ?? null,
+    unguardedShifts: journal.filter((e) => e.op === 'guard-skipped').length,
+  };
   const {stages, next} = migrationStages(plan, appState, journal, live);
   const rollbacks = journal.filter((l) => l.op === 'rollback' && l.phase === 'verify' && l.ok).map((l) => ({at: l.at, by: rollbackBy(journal, l.id), live: Number((l.details as {live?: number} | undefined)?.live ?? 0)}));
   return {
@@ -76,6 +87,7 @@ export async function statusWorkflow(input: {app: string; region?: string}, deps
     schedule: plan.cutover.steps.map((st) => st.weight),
     rollbacks,
     lock,
+    guard,
   };
 }
 

@@ -18,7 +18,7 @@ let w: CutoverEnv;
 /** the plan directory right after edge setup (journal: AWS 0%) */
 let base: string;
 const mounts: string[] = [];
-const FAST = ['--bake', '1s', '--poll', '250ms', '--min-requests', '0', '--yes'];
+const FAST = ['--bake', '1s', '--poll', '250ms', '--min-requests', '0', '--yes', '--no-guard'];
 
 const stateOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {edge: {herokuPoolId: string; awsPoolId: string}};
 const lb = () => [...w.cloudflare.state.zones.values()][0]!.loadBalancers.values().next().value!;
@@ -169,7 +169,7 @@ describe('a shift that cannot journal', () => {
     const dir = onTmpfs();
     if (!dir) return;
     expect((await cli(dir, ['shift', '--app', 'shop', '--to', '5', '--steps', '5', ...FAST])).code).toBe(0);
-    const run = spawnCli(dir, ['shift', '--app', 'shop', '--to', '10', '--steps', '10', '--bake', '60s', '--poll', '250ms', '--min-requests', '0', '--yes']);
+    const run = spawnCli(dir, ['shift', '--app', 'shop', '--to', '10', '--steps', '10', '--bake', '60s', '--poll', '250ms', '--min-requests', '0', '--yes', '--no-guard']);
     await until(() => liveShare() === 10);
     fill(dir);
     const r = await run.done;
@@ -189,7 +189,7 @@ describe('a shift that cannot journal', () => {
 describe('hung Cloudflare answers', () => {
   it('Ctrl-C during a hung gate read stops within about a second at the verified share (exit 4), lock released', async () => {
     const dir = copyOfBase();
-    const run = spawnCli(dir, ['shift', '--app', 'shop', '--to', '5', '--steps', '5', '--bake', '60s', '--poll', '250ms', '--min-requests', '0', '--yes']);
+    const run = spawnCli(dir, ['shift', '--app', 'shop', '--to', '5', '--steps', '5', '--bake', '60s', '--poll', '250ms', '--min-requests', '0', '--yes', '--no-guard']);
     await until(() => liveShare() === 5);
     w.cloudflare.stall({method: 'GET', pathIncludes: '/health'});
     const stalledAt = w.cloudflare.requests.length;

@@ -84,7 +84,7 @@ beforeAll(async () => {
     CREATE TABLE empty_table (x int);`);
   expect((await w.cli(['edge', 'setup', '--yes', '--app', 'shop', '--alb', w.albArn])).code).toBe(0);
   await createGateAlarms();
-  expect((await w.cli(['shift', '--app', 'shop', '--to', '100', '--steps', '100', '--bake', '1s', '--poll', '250ms', '--min-requests', '0', '--yes'])).code).toBe(0);
+  expect((await w.cli(['shift', '--app', 'shop', '--to', '100', '--steps', '100', '--bake', '1s', '--poll', '250ms', '--min-requests', '0', '--yes', '--no-guard'])).code).toBe(0);
   // the data of the stateful add-ons has moved (what `data cutover` records)
   const state = readJson('state.json');
   state.addons ??= {};

@@ -12,7 +12,7 @@ import {createGateAlarms, GATES, setAlarm} from '../support/gates.ts';
 import {resetMoto} from '../support/moto.ts';
 
 let w: CutoverEnv;
-const FAST = ['--bake', '1s', '--poll', '250ms', '--min-requests', '0', '--yes'];
+const FAST = ['--bake', '1s', '--poll', '250ms', '--min-requests', '0', '--yes', '--no-guard'];
 const CONFIRM = ['--confirm', 'shop'];
 
 const readJson = (file: string) => JSON.parse(readFileSync(join(w.planDir, file), 'utf8'));

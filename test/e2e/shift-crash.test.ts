@@ -54,7 +54,7 @@ const BAKE_MS = 700;
 function shift(target: number, kill: {afterLines: number; delayMs: number} | null): Promise<{code: number; stderr: string}> {
   // the re-run is the same command: a resume must not shorten the killed run's bake
   const bake = `${BAKE_MS}ms`;
-  const args = ['shift', '--app', 'shop', '--plan-dir', w.planDir, '--to', String(target), '--steps', '1,5,10,25', '--bake', bake, '--poll', '100ms', '--min-requests', '0', '--yes', '--break-lock'];
+  const args = ['shift', '--app', 'shop', '--plan-dir', w.planDir, '--to', String(target), '--steps', '1,5,10,25', '--bake', bake, '--poll', '100ms', '--min-requests', '0', '--yes', '--break-lock', '--no-guard'];
   const child = spawn(process.execPath, [BIN, ...args], {cwd: ROOT, env: {...process.env, NO_COLOR: '1', ...w.env}, stdio: ['ignore', 'ignore', 'pipe']});
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -8,7 +8,7 @@ import {createGateAlarms, GATES, setAlarm} from '../support/gates.ts';
 import {resetMoto} from '../support/moto.ts';
 
 let w: CutoverEnv;
-const FAST = ['--bake', '1s', '--poll', '250ms', '--min-requests', '0', '--yes'];
+const FAST = ['--bake', '1s', '--poll', '250ms', '--min-requests', '0', '--yes', '--no-guard'];
 
 /** the AWS weight of every PATCH the fake saw, in order, and whether each carried both weights */
 function weightWrites(from = 0) {
@@ -27,7 +27,7 @@ const liveShare = () => {
   return Math.round((lb.random_steering?.pool_weights[state.edge.awsPoolId] ?? 0) * 100);
 };
 function startShift(args: string[]): {done: Promise<CliResult>; kill: (signal: NodeJS.Signals) => void} {
-  const child = spawn(process.execPath, [BIN, 'shift', '--app', 'shop', '--plan-dir', w.planDir, ...args], {cwd: ROOT, env: {...process.env, NO_COLOR: '1', ...w.env}});
+  const child = spawn(process.execPath, [BIN, 'shift', '--app', 'shop', '--plan-dir', w.planDir, '--no-guard', ...args], {cwd: ROOT, env: {...process.env, NO_COLOR: '1', ...w.env}});
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -61,7 +61,7 @@ describe('migrate shift', () => {
   it('--dry-run prints the schedule and gates and touches nothing', async () => {
     await createGateAlarms();
     const before = w.cloudflare.requests.filter((q) => q.method !== 'GET').length;
-    const r = await w.cli(['shift', '--app', 'shop', '--to', '25%', '--dry-run']);
+    const r = await w.cli(['shift', '--app', 'shop', '--to', '25%', '--dry-run', '--no-guard']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Dry run: AWS 0% → 25% in 4 step\(s\)/);
     expect(r.stdout).toContain('shop-web-5xx-rate');
@@ -69,7 +69,7 @@ describe('migrate shift', () => {
   });
 
   it('without a TTY and without --yes it fails at once (exit 2)', async () => {
-    const r = await w.cli(['shift', '--app', 'shop', '--to', '5', '--bake', '1s']);
+    const r = await w.cli(['shift', '--app', 'shop', '--to', '5', '--bake', '1s', '--no-guard']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--yes/);
   });

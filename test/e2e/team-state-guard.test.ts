@@ -4,33 +4,19 @@
  * and journals its rollback. `status` shows the share back at 0, and the next `shift` starts from
  * 0% without calling the guard's write a change made outside migrate.
  */
-import {CreateBucketCommand, PutBucketPolicyCommand, S3Client} from '@aws-sdk/client-s3';
 import {createEdgeBalancer} from '../../src/adapters/cloudflare/edge-balancer.ts';
 import {createS3State} from '../../src/adapters/state/s3-state.ts';
-import {tlsOnlyStatement} from '../../src/domain/backend.ts';
 import {specFromState} from '../../src/workflows/shift.ts';
-import {startCutoverEnv, type CutoverEnv} from '../support/cutover-env.ts';
-import {createGateAlarms} from '../support/gates.ts';
-import {motoClientConfig, motoEndpoint, resetMoto} from '../support/moto.ts';
+import type {CutoverEnv} from '../support/cutover-env.ts';
+import {startTeamStateEnv} from '../support/team-state-env.ts';
+import {motoEndpoint} from '../support/moto.ts';
 
 const BUCKET = 'guard-team-state';
 let w: CutoverEnv;
-const shift = () => w.cli(['shift', '--app', 'shop', '--to', '5', '--steps', '5', '--bake', '2s', '--poll', '1s', '--min-requests', '0', '--yes', '--json']);
+const shift = () => w.cli(['shift', '--app', 'shop', '--to', '5', '--steps', '5', '--bake', '2s', '--poll', '1s', '--min-requests', '0', '--yes', '--no-guard', '--json']);
 
 beforeAll(async () => {
-  await resetMoto();
-  w = await startCutoverEnv();
-  // moto 5.2.1 ignores bucket policy conditions (docs/team-state.md): the TLS-only statement gets a
-  // principal moto skips; `state init` recognizes it and keeps it
-  const s3 = new S3Client({...motoClientConfig(), forcePathStyle: true});
-  await s3.send(new CreateBucketCommand({Bucket: BUCKET}));
-  await s3.send(new PutBucketPolicyCommand({Bucket: BUCKET, Policy: JSON.stringify({Version: '2012-10-17', Statement: [{...tlsOnlyStatement(BUCKET), Principal: 'arn:aws:iam::123456789012:root'}]})}));
-  s3.destroy();
-  for (const args of [['state', 'init', '--app', 'shop', '--bucket', BUCKET], ['edge', 'setup', '--app', 'shop', '--alb', w.albArn]]) {
-    const r = await w.cli(args);
-    if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
-  }
-  await createGateAlarms();
+  w = await startTeamStateEnv(BUCKET);
 }, 120_000);
 afterAll(() => w.close());
 

@@ -45,7 +45,7 @@ it('plan -> secrets import -> deploy -> edge setup -> shift 100% -> finalize -> 
 
   expect((await w.cli(['edge', 'setup', '--yes', '--app', 'shop', ...(state().aws ? [] : ['--alb', alb])])).code).toBe(0);
   await createGateAlarms();
-  const shift = await w.cli(['shift', '--app', 'shop', '--to', '100%', '--steps', '1,25,100', '--bake', '300ms', '--poll', '100ms', '--min-requests', '0', '--yes', '--json']);
+  const shift = await w.cli(['shift', '--app', 'shop', '--to', '100%', '--steps', '1,25,100', '--bake', '300ms', '--poll', '100ms', '--min-requests', '0', '--yes', '--no-guard', '--json']);
   expect(shift.code).toBe(0);
   expect(JSON.parse(shift.stdout).result.status.history.map((h: {share: number}) => h.share)).toEqual([1, 25, 100]);
 

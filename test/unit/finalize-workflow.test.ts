@@ -112,6 +112,21 @@ describe('finalize workflow', () => {
     expect(JSON.parse(w.files['retirement.json']!).status).toBe('undone');
   });
 
+  it('removes the guard first, before Heroku leaves the load balancer, and forgets it', async () => {
+    const w = world();
+    const dir = w.deps.state.dir;
+    const st = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
+    st.guard = {stackName: 'shop-guard', stackId: 'arn:stack', region: 'eu-west-1', functionName: 'shop-guard', loadBalancerId: 'lb', alarms: ['a'], tokenSecretArn: 'arn:secret', installedAt: '2026-11-01T00:00:00.000Z', codeSha256: 'x'};
+    writeFileSync(join(dir, 'state.json'), JSON.stringify(st));
+    const deleted: string[] = [];
+    const r = await finalizeWorkflow({app: 'shop', minHoldMs: 0}, {...w.deps, guardRemover: async (region) => ({deleteStack: async (name) => Boolean(deleted.push(`${region}/${name}`))})});
+    expect(deleted).toEqual(['eu-west-1/shop-guard']);
+    expect(r.changed[0]).toMatch(/^Guard: stack shop-guard deleted in eu-west-1/);
+    const ops = w.journal().map((l) => `${l.op}:${l.details?.step ?? ''}:${l.phase}`);
+    expect(ops.indexOf('guard-remove::result')).toBeLessThan(ops.indexOf('finalize:edge:intent'));
+    expect(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')).guard).toBeUndefined();
+  });
+
   it('a failed edge write is journaled (result ok: false) and Heroku is not touched', async () => {
     const w = world();
     w.edgeFaults.retire = 1;

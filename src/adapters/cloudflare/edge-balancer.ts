@@ -359,6 +359,20 @@ export function createEdgeBalancer(options: EdgeBalancerOptions = {}): EdgeBalan
       return back;
     },
 
+    async probeWriteAccess(view, spec, what) {
+      if (what === 'load-balancer') {
+        const lb = await call(`reading load balancer ${view.loadBalancerId} (${view.hostname}) in ${zoneOf(spec)}`, (cf) => cf.loadBalancers.get(view.loadBalancerId, {zone_id: spec.zoneId}));
+        await call(`editing load balancer ${view.loadBalancerId} (${view.hostname}) in ${zoneOf(spec)} (a no-op write of its description)`, (cf) =>
+          cf.loadBalancers.edit(view.loadBalancerId, {zone_id: spec.zoneId, description: lb.description ?? ''}),
+        );
+        return;
+      }
+      const pool = await call(`reading pool ${view.awsPoolId} (${names(spec).aws}) in ${accountOf(spec)}`, (cf) => cf.loadBalancers.pools.get(view.awsPoolId, {account_id: spec.accountId}));
+      await call(`editing pool ${view.awsPoolId} (${names(spec).aws}) in ${accountOf(spec)} (a no-op write of its description)`, (cf) =>
+        cf.loadBalancers.pools.edit(view.awsPoolId, {account_id: spec.accountId, description: pool.description ?? ''}),
+      );
+    },
+
     stats: () => ({...counters}),
   };
 }
