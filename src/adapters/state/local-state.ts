@@ -1,4 +1,5 @@
 /** StateStore in plans/<app>/: plan.json, state.json, journal.jsonl and .migrate.lock. */
+import {redactDeep} from '../../domain/redaction.ts';
 import {open, readFile, rename, rm, writeFile} from 'node:fs/promises';
 import {hostname, userInfo} from 'node:os';
 import {join} from 'node:path';
@@ -60,7 +61,8 @@ export function createLocalState(dir: string, app: string, clock: Clock): StateS
       await rename(tmp, stateFile);
     },
     async journal(entry) {
-      const line = JSON.stringify({at: clock.now().toISOString(), ...entry} satisfies JournalEntry) + '\n';
+      // no known secret value reaches the journal, whatever an error message carried (docs/safety.md)
+      const line = JSON.stringify(redactDeep({at: clock.now().toISOString(), ...entry} satisfies JournalEntry)) + '\n';
       const fh = await open(journalFile, 'a');
       try {
         await fh.write(line);
