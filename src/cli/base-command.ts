@@ -4,6 +4,7 @@
  */
 import {Command, Flags} from '@oclif/core';
 import {ExitCode, MigrateError} from '../domain/errors.ts';
+import {checkOutputPath} from '../domain/flag-checks.ts';
 import {APP_NAME_RE} from '../domain/model.ts';
 import {redact} from '../domain/redaction.ts';
 
@@ -37,6 +38,12 @@ const appFlagOptions = {
 };
 export const appFlag = Flags.string(appFlagOptions);
 export const requiredAppFlag = Flags.string({...appFlagOptions, required: true});
+
+/** `parse` of an --out flag: refuses the file system root and /proc, /sys, /dev before anything runs. */
+export const outputPath = async (input: string) => {
+  checkOutputPath(input, '--out', process.cwd());
+  return input;
+};
 
 export const planDirFlag = Flags.string({description: 'directory holding plan.json, state and journal [default: plans/<app>]'});
 export const breakLockFlag = Flags.boolean({description: "remove another operator's lock on this app first (only when you know it is stale)"});

@@ -4,6 +4,7 @@
  */
 import {describeState, initialState, next, parseShare, parseSteps, shiftSteps, type CutoverStatus, type OnFail, type ShiftStep} from '../domain/cutover.ts';
 import {MigrateError} from '../domain/errors.ts';
+import {checkShiftTuning} from '../domain/flag-checks.ts';
 import type {Plan} from '../domain/plan.ts';
 import type {AppState} from '../domain/state.ts';
 import type {EdgeBalancer, EdgeSpec} from '../ports/edge.ts';
@@ -93,6 +94,8 @@ async function recoverCrashedShift(deps: ShiftDeps, journalLive: number, live: n
 export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise<ShiftResult> {
   const target = parseShare(input.to);
   const customSteps = input.steps ? parseSteps(input.steps) : undefined;
+  // every flag is checked before the lock and the first write (and the same way under --dry-run)
+  checkShiftTuning({pollMs: input.pollMs, bakeMs: input.bakeMs, maxBakeExtension: input.maxBakeExtension, consecutiveFailures: input.consecutiveFailures, minRequests: input.minRequests}, 'flags');
   const lock = input.dryRun ? null : await deps.state.lock('shift', {breakLock: input.breakLock});
   try {
     const plan = await deps.state.readPlan();
@@ -112,12 +115,21 @@ export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise
         hint: `Check the load balancer in Cloudflare; re-run with --adopt to continue from ${live}%.`,
       });
     }
+    checkShiftTuning(
+      {
+        pollMs: input.pollMs === undefined ? plan.cutover.pollSeconds * 1000 : undefined,
+        maxBakeExtension: input.maxBakeExtension === undefined ? plan.cutover.maxBakeExtension : undefined,
+        consecutiveFailures: input.consecutiveFailures === undefined ? plan.cutover.consecutiveFailures : undefined,
+      },
+      'plan',
+    );
     const steps = shiftSteps(live, target, plan.cutover, {steps: customSteps, bakeMs: input.bakeMs, minRequests: input.minRequests});
     const gates = plan.cutover.gates.alarms;
     const base = {from: live, target, steps, gates, warnings};
+    const region = resolveRegion(input.region, deps.env, plan.app.awsRegion);
     if (input.dryRun || steps.length === 0) return {...base, shiftId: null, dryRun: !!input.dryRun, stop: null, status: null};
 
-    const metrics = await deps.metrics(resolveRegion(input.region, deps.env, plan.app.awsRegion));
+    const metrics = await deps.metrics(region);
     if (target > live) {
       const states = await metrics.alarmStates(gates);
       const missing = Object.entries(states).filter(([, s]) => s === 'MISSING').map(([n]) => n);
