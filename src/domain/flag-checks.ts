@@ -40,7 +40,7 @@ export function checkShiftTuning(t: ShiftTuning, from: 'flags' | 'plan'): void {
   }
 }
 
-/** Secrets Manager secret names: 1-512 of letters, digits and /_+=.@- (AWS API reference, CreateSecret `Name`; docs/facts.md). */
+/** Secrets Manager secret names: 1-512 of letters, digits and /_+=.@- (AWS API reference, CreateSecret `Name`; docs/safety.md, facts). */
 export const SECRET_NAME_RE = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 
 export function checkSecretName(name: string, from: string): void {

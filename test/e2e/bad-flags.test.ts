@@ -8,17 +8,13 @@ import {ListSecretsCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {runCli, tempDir} from '../support/cli.ts';
-import {ACCOUNT, startCutoverEnv, type CutoverEnv} from '../support/cutover-env.ts';
-import {createGateAlarms} from '../support/gates.ts';
+import {ACCOUNT, startReadyCutoverEnv, type CutoverEnv} from '../support/cutover-env.ts';
 import {motoClientConfig, resetMoto} from '../support/moto.ts';
 
 let w: CutoverEnv;
 beforeAll(async () => {
   await resetMoto();
-  w = await startCutoverEnv();
-  const setup = await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn]);
-  expect(setup.code).toBe(0);
-  await createGateAlarms();
+  w = await startReadyCutoverEnv();
 });
 afterAll(() => w.close());
 
