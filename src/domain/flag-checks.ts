@@ -62,3 +62,17 @@ export function checkOutputPath(path: string, flag: string, cwd: string): void {
   const under = FORBIDDEN_ROOTS.find((r) => full === r || full.startsWith(r + '/'));
   if (under) throw usageError(`${flag} ${path} is under ${under}, a virtual file system of the kernel, not a place for files.`, `Write into an ordinary directory, e.g. ${flag} plans/shop.`);
 }
+
+/** Cloudflare zone and account ids: 32 hexadecimal characters (the API's `identifier`). */
+export function checkCloudflareId(id: string, what: string): void {
+  if (!/^[0-9a-f]{32}$/.test(id)) {
+    throw usageError(`${what} '${id.slice(0, 80)}' is not a Cloudflare id (32 hexadecimal characters).`, "Copy it from the zone's Overview page in the Cloudflare dashboard (Zone ID / Account ID).");
+  }
+}
+
+/** A DNS hostname: labels of 1-63 letters, digits and hyphens, 253 characters at most. */
+export function checkHostname(hostname: string, what: string): void {
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(hostname)) {
+    throw usageError(`${what} '${hostname.slice(0, 80)}' is not a hostname.`, 'Give the live hostname, e.g. shop.example.com (a custom domain of the Heroku app).');
+  }
+}

@@ -91,6 +91,17 @@ describe('secrets import', () => {
   });
 });
 
+describe('edge setup', () => {
+  it.each([
+    ['--zone nope', ['--zone', 'nope'], /--zone 'nope' is not a Cloudflare id/],
+    ['--account with upper case', ['--account', '01A7362D577A6C3019A474FD6F485823'], /--account '01A7362D577A6C3019A474FD6F485823' is not a Cloudflare id/],
+    ['--hostname with a space', ['--hostname', 'shop example.com'], /--hostname 'shop example.com' is not a hostname/],
+    ['--region nowhere', ['--region', 'nowhere'], /'nowhere' is not an AWS region name/],
+  ])('%s: exit 2, no Cloudflare write, nothing journaled', async (_name, bad, message) => {
+    await refused(['edge', 'setup', '--app', 'shop', '--alb', w.albArn, ...bad], 2, message);
+  });
+});
+
 describe('plan and snapshot: small input checks', () => {
   it.each([
     ['plan --out /', ['plan', '--app', 'shop', '--out', '/'], /--out \/ is the root of the file system/],
