@@ -4,8 +4,10 @@
  */
 import {Command, Flags} from '@oclif/core';
 import {ExitCode, MigrateError} from '../domain/errors.ts';
+import {checkOutputPath} from '../domain/flag-checks.ts';
 import {APP_NAME_RE} from '../domain/model.ts';
 import {handleSignals} from './signals.ts';
+import {redact} from '../domain/redaction.ts';
 
 export interface Envelope {
   status: 'ok' | 'error' | 'halted' | 'paused';
@@ -38,6 +40,12 @@ const appFlagOptions = {
 export const appFlag = Flags.string(appFlagOptions);
 export const requiredAppFlag = Flags.string({...appFlagOptions, required: true});
 
+/** `parse` of an --out flag: refuses the file system root and /proc, /sys, /dev before anything runs. */
+export const outputPath = async (input: string) => {
+  checkOutputPath(input, '--out', process.cwd());
+  return input;
+};
+
 export const planDirFlag = Flags.string({description: 'directory holding plan.json, state and journal [default: plans/<app>]'});
 export const breakLockFlag = Flags.boolean({description: "remove another operator's lock on this app first (only when you know it is stale)"});
 
@@ -46,11 +54,11 @@ export abstract class BaseCommand extends Command {
   protected warnings: string[] = [];
 
   protected note(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`› ${message}\n`);
+    if (!this.jsonEnabled()) process.stderr.write(`› ${redact(message)}\n`);
   }
 
   protected addWarnings(warnings: string[]): void {
-    this.warnings.push(...warnings);
+    this.warnings.push(...warnings.map(redact));
   }
 
   private outcome: Envelope['status'] = 'ok';
@@ -84,7 +92,8 @@ export abstract class BaseCommand extends Command {
 
   protected override toErrorJson(err: unknown): Envelope {
     const e = toMigrateError(err);
-    return {status: 'error', error: {code: e.code, message: e.message, ...(e.hint ? {hint: e.hint} : {}), exitCode: e.exitCode}, warnings: this.warnings};
+    // redacted again here: a value may have become known after the error was made
+    return {status: 'error', error: {code: e.code, message: redact(e.message), ...(e.hint ? {hint: redact(e.hint)} : {}), exitCode: e.exitCode}, warnings: this.warnings.map(redact)};
   }
 
   override async catch(err: unknown): Promise<void> {
@@ -94,14 +103,14 @@ export abstract class BaseCommand extends Command {
       this.logJson(this.toErrorJson(e));
       return;
     }
-    process.stderr.write(`Error: ${e.message}\n${e.hint ? `Fix: ${e.hint}\n` : ''}`);
-    if (e.code === 'internal' && process.env.DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(redact(`Error: ${e.message}\n${e.hint ? `Fix: ${e.hint}\n` : ''}`));
+    if (e.code === 'internal' && process.env.DEBUG && err instanceof Error) process.stderr.write(`${redact(err.stack ?? '')}\n`);
   }
 
   /** Prints warnings to stderr (human mode); in JSON mode they travel in the envelope. */
   protected printWarnings(): void {
     if (this.jsonEnabled()) return;
-    for (const w of this.warnings) process.stderr.write(`Warning: ${w}\n`);
+    for (const w of this.warnings) process.stderr.write(`Warning: ${redact(w)}\n`);
   }
 }
 

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core';
-import {appFlag, BaseCommand} from '../cli/base-command.ts';
+import {appFlag, BaseCommand, outputPath} from '../cli/base-command.ts';
 import {planDeps} from '../cli/deps.ts';
 import {costSummary} from '../render/cost-md.ts';
 import {planWorkflow} from '../workflows/plan.ts';
@@ -20,7 +20,7 @@ Exit codes: 0 written; 1 error (Heroku, input or file problem); 2 usage.`;
   static override flags = {
     app: appFlag,
     from: Flags.string({char: 'f', description: 'app repository directory (app.json, Procfile) or snapshot file instead of live Heroku'}),
-    out: Flags.string({char: 'o', description: 'output directory [default: plans/<app>]'}),
+    out: Flags.string({parse: outputPath, char: 'o', description: 'output directory [default: plans/<app>]'}),
     region: Flags.string({description: 'AWS region [default: nearest to the Heroku region]'}),
     'health-path': Flags.string({description: 'HTTP path the load balancer health checks use', default: '/'}),
     domain: Flags.string({description: 'extra hostname for the load balancer and certificate (repeatable)', multiple: true}),

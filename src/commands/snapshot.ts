@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core';
-import {BaseCommand, requiredAppFlag} from '../cli/base-command.ts';
+import {BaseCommand, outputPath, requiredAppFlag} from '../cli/base-command.ts';
 import {fingerprinter, herokuSource, systemClock} from '../cli/deps.ts';
 import {createFileStore} from '../adapters/files/file-store.ts';
 import {snapshotWorkflow} from '../workflows/snapshot.ts';
@@ -17,7 +17,7 @@ Exit codes: 0 written; 1 error; 2 usage.`;
 
   static override flags = {
     app: requiredAppFlag,
-    out: Flags.string({char: 'o', description: 'snapshot file [default: plans/<app>/snapshot.json]'}),
+    out: Flags.string({parse: outputPath, char: 'o', description: 'snapshot file [default: plans/<app>/snapshot.json]'}),
   };
 
   async run() {

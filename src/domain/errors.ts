@@ -1,7 +1,10 @@
 /**
  * Error types shared by every layer. Each carries the documented exit code and a hint that
- * tells the user how to fix the problem. Messages never contain secret values.
+ * tells the user how to fix the problem. Messages never contain secret values: the message and
+ * hint are redacted of every known secret value when the error is made (redaction.ts).
  */
+import {redact} from './redaction.ts';
+
 export const ExitCode = {
   ok: 0,
   error: 1,
@@ -33,10 +36,10 @@ export class MigrateError extends Error {
   readonly hint?: string;
 
   constructor(code: ErrorCode, message: string, options: {hint?: string; exitCode?: ExitCodeValue; cause?: unknown} = {}) {
-    super(message, options.cause === undefined ? undefined : {cause: options.cause});
+    super(redact(message), options.cause === undefined ? undefined : {cause: options.cause});
     this.name = 'MigrateError';
     this.code = code;
-    this.hint = options.hint;
+    this.hint = options.hint === undefined ? undefined : redact(options.hint);
     this.exitCode = options.exitCode ?? (code === 'usage' ? ExitCode.usage : code === 'locked' ? ExitCode.locked : ExitCode.error);
   }
 }

@@ -81,4 +81,4 @@ export const appModelSchema = z.object({
 export type AppModel = z.infer<typeof appModelSchema>;
 
 /** Heroku app names: 3-30 chars, lowercase letters, digits and dashes, starting with a letter. */
-export const APP_NAME_RE = /^[a-z][a-z0-9-]{1,29}$/;
+export const APP_NAME_RE = /^[a-z][a-z0-9-]{2,29}$/;

@@ -2,6 +2,7 @@
 import {z} from 'zod';
 import {MigrateError} from './errors.ts';
 import {dropLegacyFingerprint, KEYED_FINGERPRINT_RE} from './fingerprint.ts';
+import {SECRET_NAME_RE} from './flag-checks.ts';
 import {PLAN_SCHEMA_VERSION, type Plan} from './plan.ts';
 
 const str = z.string();
@@ -94,7 +95,7 @@ export const planSchema: z.ZodType<Plan> = z.object({
       fingerprint: z.string().regex(KEYED_FINGERPRINT_RE).optional(),
     })),
   ),
-  secret: z.object({name: str, keys: z.array(str), sharedUntilWindow: z.array(str)}),
+  secret: z.object({name: str.regex(SECRET_NAME_RE, 'not a valid Secrets Manager secret name (1-512 of letters, digits and /_+=.@-)'), keys: z.array(str), sharedUntilWindow: z.array(str)}),
   addons: z.array(addonSchema),
   domains: z.object({
     hostnames: z.array(str),

@@ -5,6 +5,7 @@ import type {AppState} from '../domain/state.ts';
 import type {AlbLookup} from '../ports/alb.ts';
 import type {EdgeBalancer, EdgeSetupResult, EdgeSpec, EdgeView} from '../ports/edge.ts';
 import type {StateStore} from '../ports/state.ts';
+import {checkCloudflareId, checkHostname} from '../domain/flag-checks.ts';
 import {resolveRegion} from '../domain/regions.ts';
 import {chooseHerokuHost, herokuHostCandidates} from '../domain/edge-hosts.ts';
 
@@ -88,12 +89,15 @@ export function edgeSpec(input: EdgeSetupInput, plan: Plan, appState: AppState, 
   const accountId = input.accountId ?? env.CLOUDFLARE_ACCOUNT_ID ?? appState.edge?.accountId;
   if (!zoneId) throw usageError('No Cloudflare zone given.', 'Pass --zone ZONE_ID (or set CLOUDFLARE_ZONE_ID): the zone of the app hostname.');
   if (!accountId) throw usageError('No Cloudflare account given.', 'Pass --account ACCOUNT_ID (or set CLOUDFLARE_ACCOUNT_ID): pools and monitors live in the account.');
+  checkCloudflareId(zoneId, input.zoneId !== undefined ? '--zone' : 'The zone id');
+  checkCloudflareId(accountId, input.accountId !== undefined ? '--account' : 'The account id');
   const hostname = input.hostname ?? appState.edge?.hostname ?? plan.domains.hostnames.find((h) => !h.startsWith('*.'));
   if (!hostname) {
     throw new MigrateError('input', 'The plan has no custom domain to put the Cloudflare load balancer on.', {
       hint: `Add one to the Heroku app and re-plan, or pass --hostname (it must be a custom domain of the Heroku app, on zone ${zoneId}).`,
     });
   }
+  checkHostname(hostname, input.hostname !== undefined ? '--hostname' : 'The hostname');
   return {
     zoneId,
     accountId,

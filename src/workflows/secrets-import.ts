@@ -3,6 +3,7 @@
  * written under a pending label, read back and compared key by key, and only then made
  * AWSCURRENT: either a complete, verified version becomes current or none does.
  */
+import {checkSecretName} from '../domain/flag-checks.ts';
 import {MigrateError} from '../domain/errors.ts';
 import {resolveRegion} from '../domain/regions.ts';
 import {fingerprint} from '../domain/fingerprint.ts';
@@ -106,12 +107,14 @@ async function desiredContent(
 }
 
 export async function secretsImport(input: SecretsImportInput, deps: SecretsImportDeps): Promise<SecretsImportResult> {
+  if (input.secretName !== undefined) checkSecretName(input.secretName, '--secret-name');
   const lock = input.dryRun ? null : await deps.state.lock('secrets import', {breakLock: input.breakLock});
   try {
     const plan = await deps.state.readPlan();
     const appState = await deps.state.readState();
     const region = resolveRegion(input.region, deps.env ?? {}, plan.app.awsRegion);
     const secretName = input.secretName ?? plan.secret.name;
+    if (!input.secretName) checkSecretName(secretName, 'plan.json secret.name');
     const warnings: string[] = [];
     const planNames = {all: plan.config.map((c) => c.name), secret: plan.secret.keys};
     const {content: desired, herokuCalls} = await desiredContent(input, deps, planNames, appState, warnings, () => deps.secrets(region));

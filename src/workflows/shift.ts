@@ -5,6 +5,7 @@
 import {describeState, formatDuration, initialState, next, parseShare, parseSteps, sameShare, shiftSteps, type CutoverStatus, type OnFail, type ResumeEvidence, type ShiftStep} from '../domain/cutover.ts';
 import {foldLedger, knownShares, resumeEvidence, type CutoverLedger} from '../domain/cutover-ledger.ts';
 import {ExitCode, MigrateError} from '../domain/errors.ts';
+import {checkShiftTuning} from '../domain/flag-checks.ts';
 import type {Plan} from '../domain/plan.ts';
 import type {AppState} from '../domain/state.ts';
 import type {EdgeBalancer, EdgeSpec} from '../ports/edge.ts';
@@ -130,6 +131,8 @@ const isoId = (at: number) => new Date(at).toISOString().replace(/[:.]/g, '-');
 export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise<ShiftResult> {
   const target = parseShare(input.to);
   const customSteps = input.steps ? parseSteps(input.steps) : undefined;
+  // every flag is checked before the lock and the first write (and the same way under --dry-run)
+  checkShiftTuning({pollMs: input.pollMs, bakeMs: input.bakeMs, maxBakeExtension: input.maxBakeExtension, consecutiveFailures: input.consecutiveFailures, minRequests: input.minRequests}, 'flags');
   const lock = input.dryRun ? null : await deps.state.lock('shift', {breakLock: input.breakLock});
   try {
     const plan = await deps.state.readPlan();
@@ -141,6 +144,15 @@ export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise
     const live = view.awsShare;
     const journal = await deps.state.readJournal();
     refuseIfRetired(journal, plan.app.name, 'shift traffic to');
+    checkShiftTuning(
+      {
+        pollMs: input.pollMs === undefined ? plan.cutover.pollSeconds * 1000 : undefined,
+        maxBakeExtension: input.maxBakeExtension === undefined ? plan.cutover.maxBakeExtension : undefined,
+        consecutiveFailures: input.consecutiveFailures === undefined ? plan.cutover.consecutiveFailures : undefined,
+      },
+      'plan',
+    );
+    const region = resolveRegion(input.region, deps.env, plan.app.awsRegion);
     const reconciled = await reconcile(deps, live, input, plan, !input.dryRun);
     warnings.push(...reconciled.warnings);
     // an unpassed live step bakes again before anything goes higher (a shift down needs no evidence)
@@ -154,7 +166,7 @@ export async function shiftWorkflow(input: ShiftInput, deps: ShiftDeps): Promise
     const base = {from: live, target, steps, gates, warnings, resumed: resume ? {share: live, ...resume} : null};
     if (input.dryRun || steps.length === 0) return {...base, shiftId: null, dryRun: !!input.dryRun, stop: null, status: null};
 
-    const metrics = await deps.metrics(resolveRegion(input.region, deps.env, plan.app.awsRegion));
+    const metrics = await deps.metrics(region);
     const up = target > live || !!resume;
     if (up) {
       const states = await metrics.alarmStates(gates);

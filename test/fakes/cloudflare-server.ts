@@ -4,6 +4,7 @@
  * Its `url` ends in `/client/v4`, like the real base URL; the request log holds paths below it.
  *
  * - Envelope `{success, errors: [{code, message}], messages, result}` (lists add `result_info`).
+ * - `GET /ips` (no authentication, as published): `{ipv4_cidrs, ipv6_cidrs, etag}` of Cloudflare's ranges.
  * - Auth: `Authorization: Bearer <token>`. No header: 400 code 9106; not Bearer: 400 code 6003;
  *   unknown token: 401 code 10000 "Authentication error"; a token without the permission: 403
  *   code 10000. Load balancers need `load_balancers:*` (Zone: Load Balancers), monitors, pools
@@ -517,6 +518,8 @@ export interface FakeCloudflareOptions {
   probeDelayMs?: number;
   /** the source of randomness for failRate (default Math.random) */
   random?: () => number;
+  /** what `GET /ips` answers */
+  ips?: {ipv4_cidrs: string[]; ipv6_cidrs: string[]};
 }
 export interface FakeCloudflare {
   /** the base URL, ending in /client/v4 */
@@ -770,6 +773,10 @@ export async function startFakeCloudflare(options: FakeCloudflareOptions = {}): 
     }
     const fault = takeFault(method);
     if (fault && !fault.afterWrite) return send(faultAnswer(fault));
+    if (method === 'GET' && url.pathname === `${BASE_PATH}/ips`) {
+      const ips = options.ips ?? {ipv4_cidrs: ['192.0.2.0/24'], ipv6_cidrs: ['2001:db8::/32']};
+      return send({status: 200, body: {success: true, errors: [], messages: [], result: {...ips, etag: newId().slice(0, 32)}}});
+    }
     const token = authenticate(state, req.headers.authorization);
     if (!('token' in token)) return send(token);
     let answer: Answer;

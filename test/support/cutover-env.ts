@@ -6,6 +6,7 @@ import {execFileSync} from 'node:child_process';
 import {sampleApp, seedApp, startFakeHeroku, type FakeHeroku} from '../fakes/heroku-server.ts';
 import {startFakeCloudflare, type FakeCloudflare} from '../fakes/cloudflare-server.ts';
 import {runCli, tempDir, type CliResult} from './cli.ts';
+import {createGateAlarms} from './gates.ts';
 import {motoEndpoint, motoEnv} from './moto.ts';
 
 export const ZONE = '023e105f4ecef8ad9ca31a8372d0c353';
@@ -66,4 +67,13 @@ export async function startCutoverEnv(): Promise<CutoverEnv> {
       await cloudflare.close();
     },
   };
+}
+
+/** startCutoverEnv, then `edge setup` on its ALB and the plan's gate alarms in moto: ready to shift. */
+export async function startReadyCutoverEnv(): Promise<CutoverEnv> {
+  const w = await startCutoverEnv();
+  const setup = await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn]);
+  if (setup.code !== 0) throw new Error(`edge setup failed: ${setup.stderr}`);
+  await createGateAlarms();
+  return w;
 }

@@ -320,11 +320,31 @@ describe('the shared stack', () => {
   const set = buildStacks(live, blocks);
   const shared = set.shared;
 
-  it('opens the ALB on 80 and 443 to the world (IPv4 and IPv6) and nothing else', () => {
+  it("opens the ALB on 80 and 443 to Cloudflare's published ranges only (IPv4 and IPv6), never to the world", () => {
     const ingress = arr(props(shared, 'AlbSecurityGroup').SecurityGroupIngress).map(obj);
-    const rules = ingress.map((r) => `${String(r.IpProtocol)}:${String(r.FromPort)}-${String(r.ToPort)}:${String(r.CidrIp ?? r.CidrIpv6)}`);
-    expect(rules.sort()).toEqual(['tcp:443-443:0.0.0.0/0', 'tcp:443-443:::/0', 'tcp:80-80:0.0.0.0/0', 'tcp:80-80:::/0']);
+    const cidrs = (port: number, key: 'CidrIp' | 'CidrIpv6') => ingress.filter((r) => r.FromPort === port && r.ToPort === port && r.IpProtocol === 'tcp' && r[key] !== undefined).map((r) => String(r[key]));
+    const slots = blocks['shared-alb'].slots as {cloudflareIpv4: string[]; cloudflareIpv6: string[]};
+    for (const port of [80, 443]) {
+      expect(cidrs(port, 'CidrIp')).toEqual(slots.cloudflareIpv4);
+      expect(cidrs(port, 'CidrIpv6')).toEqual(slots.cloudflareIpv6);
+    }
+    expect(slots.cloudflareIpv4).toContain('173.245.48.0/20');
+    expect(slots.cloudflareIpv6).toContain('2606:4700::/32');
+    expect(ingress).toHaveLength(2 * (slots.cloudflareIpv4.length + slots.cloudflareIpv6.length));
+    expect(ingress.filter((r) => r.CidrIp === '0.0.0.0/0' || r.CidrIpv6 === '::/0')).toEqual([]);
+    expect(ingress.filter((r) => r.FromPort !== 80 && r.FromPort !== 443)).toEqual([]);
     expect(props(shared, 'LoadBalancer')).toMatchObject({Scheme: 'internet-facing', Type: 'application', Subnets: {Ref: 'PublicSubnetIds'}});
+  });
+
+  it('a damaged Cloudflare range list in the template is refused, naming the fix', () => {
+    const broken = {...blocks, 'shared-alb': {...blocks['shared-alb'], slots: {...blocks['shared-alb'].slots, cloudflareIpv4: ['0.0.0.0/0; DROP']}}};
+    expect(() => buildStacks(live, broken)).toThrow(/cloudflareIpv4 list .* not a CIDR range/);
+  });
+
+  it('offers authenticated origin pulls: mutual TLS on :443 only when a trust store is given', () => {
+    expect(shared.template.Parameters.OriginPullTrustStoreArn).toMatchObject({Type: 'String', Default: ''});
+    expect(shared.template.Conditions?.UseOriginPull).toEqual({'Fn::Not': [{'Fn::Equals': [{Ref: 'OriginPullTrustStoreArn'}, '']}]});
+    expect(props(shared, 'HttpsListener').MutualAuthentication).toEqual({'Fn::If': ['UseOriginPull', {Mode: 'verify', TrustStoreArn: {Ref: 'OriginPullTrustStoreArn'}}, {Ref: 'AWS::NoValue'}]});
   });
 
   it('lets tasks be reached only from the ALB security group, on the container port', () => {
@@ -364,6 +384,7 @@ describe('the shared stack', () => {
       Protocol: 'HTTPS',
       SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
       Certificates: [{CertificateArn: {Ref: 'CertificateArn'}}],
+      MutualAuthentication: expect.anything(),
       DefaultActions: [{Type: 'forward', TargetGroupArn: {Ref: 'TargetGroup'}}],
     });
     expect(resourcesOfType(shared, 'AWS::ElasticLoadBalancingV2::Listener')).toHaveLength(2);

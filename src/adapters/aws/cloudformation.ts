@@ -6,7 +6,7 @@ import type {ResourceChange as CfnChange, StackEvent as CfnEvent} from '@aws-sdk
 import {setTimeout as sleep} from 'node:timers/promises';
 import {isNoChangeReason, STACK_SUCCESS, type ResourceChange, type StackEvent} from '../../domain/deploy.ts';
 import type {ChangeSetView, StackDeployer, StackView} from '../../ports/stacks.ts';
-import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
+import {awsError, capResponses, clientConfig, type AwsClientOptions} from './errors.ts';
 
 export interface CloudFormationOptions extends AwsClientOptions {
   /** waiter delays in seconds (the SDK's defaults are 30-120 s; a deploy wants to see progress sooner) */
@@ -23,7 +23,7 @@ const isMissingStack = (err: unknown) => (err as {name?: string}).name === 'Vali
 
 export async function createStackDeployer(options: CloudFormationOptions): Promise<StackDeployer> {
   const cfn = await import('@aws-sdk/client-cloudformation');
-  const client = new cfn.CloudFormationClient(clientConfig(options));
+  const client = capResponses(new cfn.CloudFormationClient(clientConfig(options)));
   const delays = {minDelay: options.minDelay ?? 5, maxDelay: options.maxDelay ?? 15};
   const eventPollMs = options.eventPollMs ?? 4000;
 

@@ -1,6 +1,6 @@
 /** MetricsGate on CloudWatch: alarm states by name and the ALB request count of a time window. */
 import type {AlarmState, MetricsGate, MetricsHistory} from '../../ports/metrics.ts';
-import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
+import {awsError, capResponses, clientConfig, type AwsClientOptions} from './errors.ts';
 
 const MINUTE = 60_000;
 
@@ -16,7 +16,7 @@ export function completeMinutes(start: Date, end: Date): {start: Date; end: Date
 
 export async function createMetricsGate(options: AwsClientOptions): Promise<MetricsGate & {stats(): {requests: number}}> {
   const cw = await import('@aws-sdk/client-cloudwatch');
-  const client = new cw.CloudWatchClient(clientConfig(options));
+  const client = capResponses(new cw.CloudWatchClient(clientConfig(options)));
   let requests = 0;
   return {
     async alarmStates(names) {
@@ -79,7 +79,7 @@ const HISTORY = [
 
 export async function createMetricsHistory(options: AwsClientOptions): Promise<MetricsHistory> {
   const cw = await import('@aws-sdk/client-cloudwatch');
-  const client = new cw.CloudWatchClient(clientConfig(options));
+  const client = capResponses(new cw.CloudWatchClient(clientConfig(options)));
   return {
     async history(loadBalancer, start, end) {
       // at most ~1,440 points a series: one-minute periods up to a day, coarser beyond

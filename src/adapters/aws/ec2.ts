@@ -1,11 +1,11 @@
 /** Ec2Network on EC2 (SDK v3, loaded lazily): the VPC of the subnets and a store's security group. */
 import type {Ec2Network} from '../../ports/addons.ts';
 import {MigrateError} from '../../domain/errors.ts';
-import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
+import {awsError, capResponses, clientConfig, type AwsClientOptions} from './errors.ts';
 
 export async function createEc2Network(options: AwsClientOptions): Promise<Ec2Network> {
   const ec2 = await import('@aws-sdk/client-ec2');
-  const client = new ec2.EC2Client(clientConfig(options));
+  const client = capResponses(new ec2.EC2Client(clientConfig(options)));
   const call = async <T>(action: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();

@@ -3,7 +3,7 @@ import type {Task} from '@aws-sdk/client-ecs';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {MigrateError} from '../../domain/errors.ts';
 import type {ServiceRedeployer, TaskOutcome, TaskRunner} from '../../ports/tasks.ts';
-import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
+import {awsError, capResponses, clientConfig, type AwsClientOptions} from './errors.ts';
 
 /** API limits (docs/facts.md, "ECS"). */
 export const DESCRIBE_SERVICES_MAX = 10;
@@ -19,7 +19,7 @@ export interface EcsOptions extends AwsClientOptions {
 
 export async function createTaskRunner(options: EcsOptions): Promise<TaskRunner> {
   const ecs = await import('@aws-sdk/client-ecs');
-  const client = new ecs.ECSClient(clientConfig(options));
+  const client = capResponses(new ecs.ECSClient(clientConfig(options)));
   const minDelay = options.minDelay ?? 6;
   const maxDelay = options.maxDelay ?? 30;
 
@@ -98,7 +98,7 @@ export async function createTaskRunner(options: EcsOptions): Promise<TaskRunner>
 /** ServiceRedeployer on Amazon ECS: UpdateService with forceNewDeployment for the services that exist. */
 export async function createServiceRedeployer(options: AwsClientOptions): Promise<ServiceRedeployer> {
   const ecs = await import('@aws-sdk/client-ecs');
-  const client = new ecs.ECSClient(clientConfig(options));
+  const client = capResponses(new ecs.ECSClient(clientConfig(options)));
   return {
     async forceNewDeployment(cluster, services) {
       if (!services.length) return {deployed: [], missing: []};

@@ -1,14 +1,14 @@
 /** AlbLookup on Elastic Load Balancing v2. */
 import {MigrateError} from '../../domain/errors.ts';
 import type {AlbLookup} from '../../ports/alb.ts';
-import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
+import {awsError, capResponses, clientConfig, type AwsClientOptions} from './errors.ts';
 
 /** arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/app/NAME/ID -> app/NAME/ID */
 export const albFullName = (arn: string) => arn.split(':loadbalancer/')[1] ?? '';
 
 export async function createAlbLookup(options: AwsClientOptions): Promise<AlbLookup> {
   const elb = await import('@aws-sdk/client-elastic-load-balancing-v2');
-  const client = new elb.ElasticLoadBalancingV2Client(clientConfig(options));
+  const client = capResponses(new elb.ElasticLoadBalancingV2Client(clientConfig(options)));
   return {
     async describe(arnOrName) {
       const byArn = arnOrName.startsWith('arn:');

@@ -1,11 +1,11 @@
 /** KeyChecker on AWS KMS: the key must exist and be enabled before a secret is encrypted with it. */
 import {MigrateError} from '../../domain/errors.ts';
 import type {KeyChecker} from '../../ports/secrets.ts';
-import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
+import {awsError, capResponses, clientConfig, type AwsClientOptions} from './errors.ts';
 
 export async function createKeyChecker(options: AwsClientOptions): Promise<KeyChecker> {
   const kms = await import('@aws-sdk/client-kms');
-  const client = new kms.KMSClient(clientConfig(options));
+  const client = capResponses(new kms.KMSClient(clientConfig(options)));
   return {
     async checkKey(keyId) {
       try {

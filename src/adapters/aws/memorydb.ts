@@ -2,7 +2,7 @@
 import type {Cluster} from '@aws-sdk/client-memorydb';
 import type {MemoryDbAdmin, MemoryDbView} from '../../ports/addons.ts';
 import {MigrateError} from '../../domain/errors.ts';
-import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
+import {awsError, capResponses, clientConfig, type AwsClientOptions} from './errors.ts';
 
 const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({Key, Value}));
 
@@ -19,7 +19,7 @@ const viewOf = (c: Cluster): MemoryDbView => ({
 
 export async function createMemoryDbAdmin(options: AwsClientOptions & {pollSeconds?: number; sleep?: (ms: number) => Promise<void>}): Promise<MemoryDbAdmin> {
   const mdb = await import('@aws-sdk/client-memorydb');
-  const client = new mdb.MemoryDBClient(clientConfig(options));
+  const client = capResponses(new mdb.MemoryDBClient(clientConfig(options)));
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const describe = async (name: string) => {
     try {

@@ -5,7 +5,7 @@
 import type {DBInstance} from '@aws-sdk/client-rds';
 import type {DbInstanceView, RdsAdmin} from '../../ports/addons.ts';
 import {MigrateError} from '../../domain/errors.ts';
-import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
+import {awsError, capResponses, clientConfig, type AwsClientOptions} from './errors.ts';
 
 const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({Key, Value}));
 
@@ -30,7 +30,7 @@ export function viewOf(d: DBInstance): DbInstanceView {
 
 export async function createRdsAdmin(options: AwsClientOptions): Promise<RdsAdmin> {
   const rds = await import('@aws-sdk/client-rds');
-  const client = new rds.RDSClient(clientConfig(options));
+  const client = capResponses(new rds.RDSClient(clientConfig(options)));
   const call = async <T>(action: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();

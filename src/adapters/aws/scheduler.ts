@@ -1,7 +1,7 @@
 /** SchedulerAdmin on EventBridge Scheduler (SDK v3, loaded lazily): one schedule per job, running an ECS task. */
 import type {SchedulerAdmin, ScheduleTarget, ScheduleView} from '../../ports/addons.ts';
 import type {ScheduleSpec} from '../../domain/addon-provision.ts';
-import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
+import {awsError, capResponses, clientConfig, type AwsClientOptions} from './errors.ts';
 
 const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({Key, Value}));
 
@@ -26,7 +26,7 @@ export function holds(live: unknown, wanted: unknown): boolean {
 
 export async function createSchedulerAdmin(options: AwsClientOptions): Promise<SchedulerAdmin> {
   const sch = await import('@aws-sdk/client-scheduler');
-  const client = new sch.SchedulerClient(clientConfig(options));
+  const client = capResponses(new sch.SchedulerClient(clientConfig(options)));
   const body = (spec: ScheduleSpec, target: ScheduleTarget) => ({
     Name: spec.name,
     GroupName: spec.group,

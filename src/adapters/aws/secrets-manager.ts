@@ -1,13 +1,25 @@
 /** SecretStore on AWS Secrets Manager (SDK v3, loaded lazily). Values pass through, never into errors. */
 import type {SecretDescription, SecretStore} from '../../ports/secrets.ts';
-import {awsError, clientConfig, type AwsClientOptions} from './errors.ts';
+import {rememberSecrets} from '../../domain/redaction.ts';
+import {awsError, capResponses, clientConfig, type AwsClientOptions} from './errors.ts';
 
 const NOT_FOUND = Symbol('not found');
+
+/** A secret's values are known secrets from here on (redacted from any message): the JSON object's values, else the whole string. */
+function remember(secretString: string): void {
+  try {
+    const parsed: unknown = JSON.parse(secretString);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return rememberSecrets(Object.values(parsed).filter((v): v is string => typeof v === 'string'));
+  } catch {
+    // not JSON: the whole string is the secret
+  }
+  rememberSecrets([secretString]);
+}
 const toTags = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({Key, Value}));
 
 export async function createSecretStore(options: AwsClientOptions): Promise<SecretStore> {
   const sm = await import('@aws-sdk/client-secrets-manager');
-  const client = new sm.SecretsManagerClient(clientConfig(options));
+  const client = capResponses(new sm.SecretsManagerClient(clientConfig(options)));
   let requests = 0;
   /** one SDK call; ResourceNotFoundException becomes NOT_FOUND when allowed */
   async function call<T>(action: string, fn: () => Promise<T>, allowMissing: true): Promise<T | typeof NOT_FOUND>;
@@ -41,7 +53,9 @@ export async function createSecretStore(options: AwsClientOptions): Promise<Secr
       // after UpdateSecretVersionStage, and an explicit stage means the same on AWS.
       const input = {SecretId: secretId, ...(versionId ? {VersionId: versionId} : {VersionStage: 'AWSCURRENT'})};
       const v = await call(`read secret ${secretId}`, () => client.send(new sm.GetSecretValueCommand(input)), true);
-      return v === NOT_FOUND ? null : {versionId: v.VersionId ?? '', value: v.SecretString ?? ''};
+      if (v === NOT_FOUND) return null;
+      remember(v.SecretString ?? '');
+      return {versionId: v.VersionId ?? '', value: v.SecretString ?? ''};
     },
     async create(name, o) {
       const input = {Name: name, Description: o.description, Tags: toTags(o.tags), ...(o.kmsKeyId ? {KmsKeyId: o.kmsKeyId} : {}), ...(o.initialValue === undefined ? {} : {SecretString: o.initialValue})};
@@ -49,6 +63,7 @@ export async function createSecretStore(options: AwsClientOptions): Promise<Secr
       return {arn: r.ARN ?? ''};
     },
     async putVersion(secretId, value, token, stage) {
+      remember(value);
       const input = {SecretId: secretId, SecretString: value, ClientRequestToken: token, VersionStages: [stage]};
       const r = await call(`write a new version of secret ${secretId}`, () => client.send(new sm.PutSecretValueCommand(input)));
       return {versionId: r.VersionId ?? token};

@@ -9,6 +9,8 @@
  */
 import type {Cloudflare} from 'cloudflare';
 import {MigrateError, usageError} from '../../domain/errors.ts';
+import {rememberSecrets} from '../../domain/redaction.ts';
+import {httpLimits, type HttpLimits} from '../http-limits.ts';
 
 export const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
 
@@ -49,6 +51,7 @@ export function resolveSettings(options: {token?: string; baseUrl?: string; env:
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usageError(`The Cloudflare API base URL must use http or https, not ${url.protocol}`, hint);
   if (url.username || url.password) throw usageError('The Cloudflare API base URL must not contain credentials.', 'Put the token in CLOUDFLARE_API_TOKEN.');
+  rememberSecrets([token]);
   return {token, tokenSource: explicit ? 'the token option' : 'CLOUDFLARE_API_TOKEN', baseUrl: url.href.replace(/\/+$/, '')};
 }
 
@@ -63,16 +66,57 @@ export function retryAfterMs(header: string | null | undefined, now = Date.now()
 
 type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-function countingFetch(counters: CallCounters, maxRetryAfterMs: number): Fetch {
+/**
+ * The body of `res` within the limits (docs/network-limits.md): the SDK's own `timeout` ends
+ * only the wait for the headers, and it reads bodies whole. The body fails (with a MigrateError,
+ * which the error mapping passes through, and which the SDK does not retry) when it announces or
+ * passes the size cap, or when no byte arrives for the idle timeout.
+ */
+export function limitBody(res: Response, limits: Pick<HttpLimits, 'idleTimeoutMs' | 'maxBytes'>, baseUrl: string): ReadableStream<Uint8Array> | null {
+  if (!res.body) return null;
+  const failure = (what: string) =>
+    new MigrateError('upstream', `The Cloudflare API at ${baseUrl} ${what}.`, {
+      hint: 'Check the network and CLOUDFLARE_BASE_URL (if set); on a slow link raise MIGRATE_HTTP_TIMEOUT (seconds). A write may have landed even though its answer was lost: read the live state before retrying it.',
+    });
+  const tooLarge = () => failure(`sent an answer larger than ${Math.round(limits.maxBytes / 1024 / 1024)} MB`);
+  const reader = res.body.getReader();
+  if (Number(res.headers.get('content-length')) > limits.maxBytes) {
+    void reader.cancel().catch(() => {});
+    return new ReadableStream({start: (controller) => controller.error(tooLarge())});
+  }
+  let bytes = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(failure(`sent nothing for ${Math.round(limits.idleTimeoutMs / 1000)} s in the middle of an answer`)), limits.idleTimeoutMs);
+      });
+      try {
+        const {done, value} = await Promise.race([reader.read(), idle]);
+        if (done) return controller.close();
+        bytes += value.byteLength;
+        if (bytes > limits.maxBytes) throw tooLarge();
+        controller.enqueue(value);
+      } catch (err) {
+        void reader.cancel().catch(() => {});
+        controller.error(err);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+function countingFetch(counters: CallCounters, maxRetryAfterMs: number, limits: HttpLimits, baseUrl: string): Fetch {
   return async (input, init) => {
     counters.requests++;
     if (Number(new Headers(init?.headers).get('x-stainless-retry-count') ?? 0) > 0) counters.retries++;
     const res = await fetch(input, init);
     const wait = res.status === 429 ? retryAfterMs(res.headers.get('retry-after')) : undefined;
-    if (wait === undefined || wait <= maxRetryAfterMs) return res;
     const headers = new Headers(res.headers);
-    headers.set('x-should-retry', 'false');
-    return new Response(res.body, {status: res.status, statusText: res.statusText, headers});
+    if (wait !== undefined && wait > maxRetryAfterMs) headers.set('x-should-retry', 'false');
+    return new Response(limitBody(res, limits, baseUrl), {status: res.status, statusText: res.statusText, headers});
   };
 }
 
@@ -82,6 +126,7 @@ export async function openClient(
   options: {maxRetries?: number; maxRetryAfterMs: number},
 ): Promise<{client: Cloudflare; sdk: Sdk}> {
   const sdk = await import('cloudflare');
+  const limits = httpLimits();
   const client = new sdk.Cloudflare({
     apiToken: settings.token,
     // only the token: the SDK would otherwise also send CLOUDFLARE_API_KEY / CLOUDFLARE_EMAIL from process.env
@@ -90,7 +135,9 @@ export async function openClient(
     userServiceKey: null,
     baseURL: settings.baseUrl,
     maxRetries: options.maxRetries,
-    fetch: countingFetch(counters, options.maxRetryAfterMs),
+    fetch: countingFetch(counters, options.maxRetryAfterMs, limits, settings.baseUrl),
+    // the wait for the response headers; the body is bounded by limitBody
+    timeout: limits.idleTimeoutMs,
     logLevel: 'off',
   });
   return {client, sdk};

@@ -6,6 +6,7 @@
  * Cloudflare's error codes and messages, with the token redacted; never a raw body.
  */
 import {MigrateError} from '../../domain/errors.ts';
+import {redact} from '../../domain/redaction.ts';
 import {retryAfterMs, TOKEN_PERMISSIONS, type Sdk} from './client.ts';
 
 export interface CallContext {
@@ -27,10 +28,10 @@ const retried = (n: number) => (n === 0 ? '' : ` after ${n} ${n === 1 ? 'retry' 
 
 function cloudflareSays(errors: unknown, token: string): string {
   const list = Array.isArray(errors) ? errors : [];
-  const text = list
+  const text = redact(list
     .map((e: {code?: unknown; message?: unknown}) => [e.code, e.message].filter((x) => typeof x === 'number' || typeof x === 'string').join(' '))
     .filter(Boolean)
-    .join('; ')
+    .join('; '))
     .split(token)
     .join('[redacted]')
     .replace(/\s+/g, ' ')

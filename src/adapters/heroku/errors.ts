@@ -9,6 +9,7 @@
  */
 import type {IncomingHttpHeaders} from 'node:http';
 import {MigrateError} from '../../domain/errors.ts';
+import {redact} from '../../domain/redaction.ts';
 import {BoundedFailure} from './bounded.ts';
 import {retryAfterMs} from './retry.ts';
 
@@ -70,7 +71,7 @@ export interface CallContext {
 function herokuSays(failure: HerokuFailure, ctx: CallContext): string {
   const id = failure.id ?? 'no error id';
   if (!failure.message) return id;
-  const message = failure.message.split(ctx.token).join('[redacted]').replace(/\s+/g, ' ').trim();
+  const message = redact(failure.message.split(ctx.token).join('[redacted]')).replace(/\s+/g, ' ').trim();
   return `${id}: ${message.length > 200 ? `${message.slice(0, 200)}...` : message}`;
 }
 

@@ -8,6 +8,7 @@ import {MigrateError} from '../../domain/errors.ts';
 import type {HerokuControl} from '../../ports/heroku-control.ts';
 import {httpLimits, type HttpLimits} from '../http-limits.ts';
 import {bounded} from './bounded.ts';
+import {rememberSecrets} from '../../domain/redaction.ts';
 import {displayUrl, resolveApiUrl, resolveHerokuToken, type Env} from './credentials.ts';
 import {readFailure, toMigrateError} from './errors.ts';
 import {DEFAULT_RETRY, retryDelay, type RetryPolicy} from './retry.ts';
@@ -26,6 +27,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function createHerokuControl(options: HerokuControlOptions = {}): HerokuControl {
   const env = options.env ?? process.env;
   const {token, source} = resolveHerokuToken({token: options.token, env});
+  rememberSecrets([token]);
   const apiUrl = resolveApiUrl(options.apiUrl, env);
   const shownUrl = displayUrl(apiUrl);
   const basePath = apiUrl.pathname.replace(/\/+$/, '');

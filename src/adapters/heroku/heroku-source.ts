@@ -25,6 +25,7 @@ import type {
 } from '../../ports/heroku.ts';
 import {httpLimits, type HttpLimits} from '../http-limits.ts';
 import {bounded} from './bounded.ts';
+import {rememberSecrets} from '../../domain/redaction.ts';
 import {displayUrl, resolveApiUrl, resolveHerokuToken, type Env} from './credentials.ts';
 import {readFailure, toMigrateError, type CallContext} from './errors.ts';
 import {DEFAULT_RETRY, retryDelay, type RetryPolicy} from './retry.ts';
@@ -60,6 +61,7 @@ const isStringMap = (v: unknown): v is Record<string, string> => isRecord(v) && 
 export function createHerokuSource(options: HerokuSourceOptions = {}): HerokuSource {
   const env = options.env ?? process.env;
   const {token, source} = resolveHerokuToken({token: options.token, env, homeDir: options.homeDir});
+  rememberSecrets([token]);
   const apiUrl = resolveApiUrl(options.apiUrl, env);
   const shownUrl = displayUrl(apiUrl);
   const basePath = apiUrl.pathname.replace(/\/+$/, '');
@@ -111,7 +113,11 @@ export function createHerokuSource(options: HerokuSourceOptions = {}): HerokuSou
 
   return {
     getApp: (app) => get<HerokuApp>(appPath(app), {what: `app '${app}'`, app}, isRecord),
-    getConfigVars: (app) => get<Record<string, string>>(appPath(app, '/config-vars'), {what: `the config vars of app '${app}'`, app, configVars: true}, isStringMap),
+    getConfigVars: async (app) => {
+      const vars = await get<Record<string, string>>(appPath(app, '/config-vars'), {what: `the config vars of app '${app}'`, app, configVars: true}, isStringMap);
+      rememberSecrets(Object.values(vars));
+      return vars;
+    },
     listFormation: (app) => list<HerokuFormation>(app, 'formation', 'formation'),
     listAddons: (app) => list<HerokuAddon>(app, 'addons', 'add-ons'),
     listAttachments: (app) => list<HerokuAttachment>(app, 'addon-attachments', 'add-on attachments'),

@@ -3,6 +3,7 @@
  * Journal and lock rules: docs/fail-safe.md.
  */
 import {randomBytes} from 'node:crypto';
+import {redactDeep} from '../../domain/redaction.ts';
 import {link, open, readFile, rename, rm, stat, writeFile} from 'node:fs/promises';
 import {hostname, userInfo} from 'node:os';
 import {join} from 'node:path';
@@ -183,7 +184,8 @@ export function createLocalState(dir: string, app: string, clock: Clock, options
       }
     },
     async journal(entry) {
-      const line = JSON.stringify({at: clock.now().toISOString(), ...entry} satisfies JournalEntry) + '\n';
+      // no known secret value reaches the journal, whatever an error message carried (docs/safety.md)
+      const line = JSON.stringify(redactDeep({at: clock.now().toISOString(), ...entry} satisfies JournalEntry)) + '\n';
       let fh;
       try {
         fh = await open(journalFile, 'a+');

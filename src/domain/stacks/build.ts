@@ -85,6 +85,37 @@ function doc(plan: Plan, kind: StackKind, part: string, description: string, sec
   };
 }
 
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const IPV6_CIDR = /^[0-9a-f:]+::?[0-9a-f:]*\/\d{1,3}$/i;
+
+/**
+ * The ALB security group's ingress: 80 and 443 from each of Cloudflare's published ranges only
+ * (the shared-alb block's slots cloudflareIpv4/cloudflareIpv6; docs/origin-access.md). 2 ports x
+ * (15 IPv4 + 7 IPv6) rules stays under the 60-rule quota of a security group (per IP version).
+ */
+export function cloudflareIngress(block: StackBlock): Json[] {
+  const list = (name: string, re: RegExp): string[] => {
+    const value = block.slots[name];
+    if (!Array.isArray(value) || value.length === 0 || !value.every((c) => typeof c === 'string' && re.test(c))) {
+      throw new MigrateError('schema', `The ${name} list in templates/cloudformation/shared-alb.json is missing or holds something that is not a CIDR range.`, {
+        hint: 'Restore it with `node scripts/refresh-cloudflare-ips.js` (or reinstall heroku2aws).',
+      });
+    }
+    return value as string[];
+  };
+  const [v4, v6] = [list('cloudflareIpv4', IPV4_CIDR), list('cloudflareIpv6', IPV6_CIDR)];
+  if (2 * Math.max(v4.length, v6.length) > 60) {
+    throw new MigrateError('input', `Cloudflare publishes more ranges (${v4.length} IPv4, ${v6.length} IPv6) than one security group can hold for ports 80 and 443 (60 rules per IP version).`, {
+      hint: 'Raise the "Inbound rules per security group" quota of the account, and report this so the template can split the rules.',
+    });
+  }
+  const what = (port: number) => (port === 80 ? 'HTTP (redirected to HTTPS)' : 'HTTPS');
+  return [80, 443].flatMap((port) => [
+    ...v4.map((cidr) => ({Description: `${what(port)} from Cloudflare`, IpProtocol: 'tcp', FromPort: port, ToPort: port, CidrIp: cidr})),
+    ...v6.map((cidr) => ({Description: `${what(port)} from Cloudflare`, IpProtocol: 'tcp', FromPort: port, ToPort: port, CidrIpv6: cidr})),
+  ]);
+}
 export function buildStacks(plan: Plan, blocks: StackBlocks, options: BuildStacksOptions = {}): StackSet {
   const app = plan.app.name;
   const port = plan.aws.containerPort;
@@ -118,6 +149,7 @@ export function buildStacks(plan: Plan, blocks: StackBlocks, options: BuildStack
 
   const scheduled = plan.addons.some((a) => a.target.kind === 'eventbridge-scheduler');
   const sharedBlocks: StackBlock[] = [blocks.shared, ...(balanced.length > 0 ? [blocks['shared-alb']] : []), ...(scheduled ? [blocks['shared-scheduler']] : [])];
+  const albIngress = balanced.length > 0 ? cloudflareIngress(blocks['shared-alb']) : undefined;
   const shared = doc(
     plan,
     'shared',
@@ -136,6 +168,7 @@ export function buildStacks(plan: Plan, blocks: StackBlocks, options: BuildStack
       scheduleGroup: scheduleGroupName(app),
       // the scheduled jobs run in the services' task definitions (any revision)
       schedulerTaskDefinitionArns: plan.services.map((s) => ({'Fn::Sub': `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:task-definition/${s.name}:*`})),
+      albIngress,
     }),
   );
 
