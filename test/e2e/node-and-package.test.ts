@@ -1,0 +1,100 @@
+/**
+ * bin/run.js on the machine's older Node (re-executes itself under the project's Node 24, quietly,
+ * keeping the exit code), and the package: `npm pack` + `npm install -g` of the tarball into a temp
+ * prefix gives working `migrate` and `heroku2aws` commands that plan the example app exactly like
+ * the checkout does. Needs a build (dist/).
+ */
+import {spawnSync} from 'node:child_process';
+import {cpSync, existsSync, readdirSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {BIN, filesUnder, ROOT, tempDir} from '../support/cli.ts';
+import {machinePath, oldMachineNode, pathWithNode, PROJECT_NODE} from '../support/node-bins.ts';
+
+const oldNode = oldMachineNode();
+const withOldNode = oldNode ? it : it.skip;
+
+const run = (cmd: string, args: string[], env: Record<string, string>, cwd = ROOT) => {
+  const r = spawnSync(cmd, args, {cwd, encoding: 'utf8', env: {HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...env}, timeout: 300_000});
+  return {code: r.status, stdout: r.stdout, stderr: r.stderr};
+};
+
+describe('bin/run.js on a Node older than 22', () => {
+  withOldNode('re-executes under the project Node 24 without a word on stderr', () => {
+    const r = run(oldNode!, [BIN, '--version'], {PATH: machinePath()});
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^heroku2aws\/\d+\.\d+\.\d+ \S+ node-v24\./);
+    expect(r.code).toBe(0);
+  });
+
+  withOldNode('keeps the exit code and the error text of the real run', () => {
+    const args = [BIN, 'plan', '--from', join(tempDir(), 'missing-app')];
+    const r = run(oldNode!, args, {PATH: machinePath()});
+    const direct = run(PROJECT_NODE, args, {PATH: machinePath()});
+    expect(r.code).toBe(2);
+    expect(r.code).toBe(direct.code);
+    expect(r.stderr).toContain('Error:');
+    expect(r.stderr).toBe(direct.stderr);
+    expect(r.stderr).not.toMatch(/EBADENGINE|Node version must be|NodeDeprecationWarning/);
+  });
+
+  withOldNode('plans the example app byte for byte like Node 24 does', () => {
+    const out = join(tempDir(), 'shop');
+    const r = run(oldNode!, [BIN, 'plan', '--from', 'examples/shop', '--out', out], {PATH: machinePath()});
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/EBADENGINE|Node version must be|NodeDeprecationWarning/);
+    expect(readFileSync(join(out, 'plan.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'plans/shop/plan.json'), 'utf8'));
+  });
+});
+
+describe('npm pack + npm install -g', () => {
+  const npm = (args: string[], cwd: string) => run('npm', args, {PATH: pathWithNode(PROJECT_NODE)}, cwd);
+
+  it('installs migrate and heroku2aws commands that work from any directory', () => {
+    expect(existsSync(join(ROOT, 'dist/commands/plan.js'))).toBe(true); // npm run build first
+    const packDir = tempDir('h2a-pack-');
+    const pack = npm(['pack', '--ignore-scripts', '--pack-destination', packDir], ROOT);
+    expect(pack.code).toBe(0);
+    const tarball = readdirSync(packDir).find((f) => f.endsWith('.tgz'));
+    expect(tarball).toBeDefined();
+
+    const prefix = tempDir('h2a-prefix-');
+    const work = tempDir('h2a-user-');
+    const install = npm(['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', join(packDir, tarball!)], work);
+    expect(install.stderr).toBe('');
+    expect(install.code).toBe(0);
+
+    const env = {PATH: `${join(prefix, 'bin')}:${pathWithNode(PROJECT_NODE)}`};
+    const version = run(join(prefix, 'bin/heroku2aws'), ['--version'], env, work);
+    expect(version.stdout).toMatch(/^heroku2aws\/\d+\.\d+\.\d+ /);
+    expect(version.code).toBe(0);
+
+    const help = run(join(prefix, 'bin/migrate'), ['plan', '--help'], env, work);
+    expect(help.stdout).toContain('migrate plan --app');
+    expect(help.code).toBe(0);
+
+    // the installed copy finds its own templates (add-on catalog, stack blocks) and dist
+    const plan = run(join(prefix, 'bin/migrate'), ['plan', '--from', join(ROOT, 'examples/shop'), '--out', join(work, 'plans/shop')], env, work);
+    expect(plan.code).toBe(0);
+    const golden = filesUnder(join(ROOT, 'plans/shop'));
+    const made = filesUnder(join(work, 'plans/shop'));
+    expect([...made.keys()].map((k) => k.slice(join(work, 'plans/shop').length)).sort()).toEqual([...golden.keys()].map((k) => k.slice(join(ROOT, 'plans/shop').length)).sort());
+    expect(made.get(join(work, 'plans/shop/plan.json'))).toBe(golden.get(join(ROOT, 'plans/shop/plan.json')));
+
+    // the published package holds no source maps, tests or sources
+    const installed = join(prefix, 'lib/node_modules/heroku2aws');
+    expect(existsSync(join(installed, 'src'))).toBe(false);
+    expect(existsSync(join(installed, 'test'))).toBe(false);
+    expect(existsSync(join(installed, 'dist/commands/plan.js.map'))).toBe(false);
+  }, 600_000);
+
+  withOldNode('an installed copy on a Node older than 22 (no project Node) says what to install', () => {
+    // an install without dev dependencies has no `node` package to re-execute under
+    const copy = tempDir('h2a-bin-only-');
+    cpSync(join(ROOT, 'bin'), join(copy, 'bin'), {recursive: true});
+    const r = run(oldNode!, [join(copy, 'bin/run.js'), '--version'], {PATH: machinePath()});
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Error: migrate needs Node.js 22 or newer; this is Node v\d+/);
+    expect(r.stderr).toContain('Fix: Install Node.js 22 or 24 LTS');
+  });
+});
