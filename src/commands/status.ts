@@ -23,6 +23,7 @@ Exit codes: 0 shown; 1 error; 2 usage.`;
 
   async run() {
     const {flags} = await this.parse(Status);
+    const every = parseDuration(flags.interval, '--interval'); // validated even without --watch
     const deps = cutoverDeps(flags.app, flags['plan-dir']);
     const read = () => statusWorkflow({app: flags.app, region: flags.region}, deps);
     if (!flags.watch || this.jsonEnabled()) {
@@ -30,7 +31,6 @@ Exit codes: 0 shown; 1 error; 2 usage.`;
       if (!this.jsonEnabled()) this.log(renderStatus(r));
       return r;
     }
-    const every = parseDuration(flags.interval, '--interval');
     let stop = false;
     const unsubscribe = deps.interrupts.subscribe(() => (stop = true));
     try {

@@ -27,6 +27,10 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
+/** a plan directory or plan.json that is not there: say so, and how to make one */
+const noPlan = (planFile: string, app: string) =>
+  new MigrateError('input', `No plan at ${planFile}.`, {hint: `Run \`migrate plan --app ${app}\` (or --from PATH) first, or point --plan-dir at the plan directory.`});
+
 export function createLocalState(dir: string, app: string, clock: Clock): StateStore {
   const planFile = join(dir, 'plan.json');
   const stateFile = join(dir, 'state.json');
@@ -38,7 +42,7 @@ export function createLocalState(dir: string, app: string, clock: Clock): StateS
     dir,
     async readPlan() {
       const text = await readText(planFile);
-      if (text === undefined) throw new MigrateError('input', `No plan at ${planFile}.`, {hint: 'Run `migrate plan --app NAME` first, or point --plan-dir at the plan directory.'});
+      if (text === undefined) throw noPlan(planFile, app);
       let data: unknown;
       try {
         data = JSON.parse(text);
@@ -90,6 +94,7 @@ export function createLocalState(dir: string, app: string, clock: Clock): StateS
         await fh.write(JSON.stringify(info) + '\n');
         await fh.close();
       } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw noPlan(planFile, app);
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new MigrateError('io', `Cannot create ${lockFile}: ${(err as NodeJS.ErrnoException).code}.`, {hint: 'Check the directory permissions.'});
         const holder = JSON.parse((await readText(lockFile)) ?? '{}') as Partial<LockInfo>;
         const stale = holder.host === info.host && typeof holder.pid === 'number' && !pidAlive(holder.pid);
