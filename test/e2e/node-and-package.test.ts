@@ -8,6 +8,7 @@ import {spawnSync} from 'node:child_process';
 import {cpSync, existsSync, readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {BIN, filesUnder, ROOT, tempDir} from '../support/cli.ts';
+import {DEMO_PLAN_ARGS} from '../support/demo.ts';
 import {machinePath, oldMachineNode, pathWithNode, PROJECT_NODE} from '../support/node-bins.ts';
 
 const oldNode = oldMachineNode();
@@ -39,7 +40,7 @@ describe('bin/run.js on a Node older than 22', () => {
 
   withOldNode('plans the example app byte for byte like Node 24 does', () => {
     const out = join(tempDir(), 'shop');
-    const r = run(oldNode!, [BIN, 'plan', '--from', 'examples/shop', '--out', out], {PATH: machinePath()});
+    const r = run(oldNode!, [BIN, ...DEMO_PLAN_ARGS, '--out', out], {PATH: machinePath()});
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/EBADENGINE|Node version must be|NodeDeprecationWarning/);
     expect(readFileSync(join(out, 'plan.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'plans/shop/plan.json'), 'utf8'));
@@ -73,7 +74,7 @@ describe('npm pack + npm install -g', () => {
     expect(help.code).toBe(0);
 
     // the installed copy finds its own templates (add-on catalog, stack blocks) and dist
-    const plan = run(join(prefix, 'bin/migrate'), ['plan', '--from', join(ROOT, 'examples/shop'), '--out', join(work, 'plans/shop')], env, work);
+    const plan = run(join(prefix, 'bin/migrate'), [...DEMO_PLAN_ARGS.map((a) => (a === 'examples/shop' ? join(ROOT, a) : a)), '--out', join(work, 'plans/shop')], env, work);
     expect(plan.code).toBe(0);
     const golden = filesUnder(join(ROOT, 'plans/shop'));
     const made = filesUnder(join(work, 'plans/shop'));
