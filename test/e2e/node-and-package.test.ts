@@ -35,15 +35,28 @@ describe('bin/run.js on a Node older than 22', () => {
     expect(r.code).toBe(direct.code);
     expect(r.stderr).toContain('Error:');
     expect(r.stderr).toBe(direct.stderr);
-    expect(r.stderr).not.toMatch(/EBADENGINE|Node version must be|NodeDeprecationWarning/);
+    expect(r.stderr).not.toMatch(/EBADENGINE|Node version must be|NodeDeprecationWarning|NodeVersionSupportWarning/);
   });
 
   withOldNode('plans the example app byte for byte like Node 24 does', () => {
     const out = join(tempDir(), 'shop');
     const r = run(oldNode!, [BIN, ...DEMO_PLAN_ARGS, '--out', out], {PATH: machinePath()});
     expect(r.code).toBe(0);
-    expect(r.stderr).not.toMatch(/EBADENGINE|Node version must be|NodeDeprecationWarning/);
+    expect(r.stderr).not.toMatch(/EBADENGINE|Node version must be|NodeDeprecationWarning|NodeVersionSupportWarning/);
     expect(readFileSync(join(out, 'plan.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'plans/shop/plan.json'), 'utf8'));
+  });
+});
+
+describe('an AWS command on a Node older than 22', () => {
+  withOldNode('runs without the AWS SDK Node-version warning (it runs on Node 24)', () => {
+    const planDir = join(tempDir(), 'shop');
+    cpSync(join(ROOT, 'plans/shop'), planDir, {recursive: true});
+    const env = {PATH: machinePath(), AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_MAX_ATTEMPTS: '1'};
+    const net = ['--subnets', 'subnet-1,subnet-2', '--task-security-group', 'sg-1', '--cluster', 'arn:aws:ecs:us-east-1:123456789012:cluster/shop', '--only', 'DATABASE'];
+    const r = run(oldNode!, [BIN, 'addons', 'provision', '--app', 'shop', '--plan-dir', planDir, ...net], env);
+    expect(r.code).toBe(1); // nothing listens on the AWS endpoint: the first AWS call (through the SDK) fails
+    expect(r.stderr).toContain('Cannot reach the AWS endpoint (ECONNREFUSED)');
+    expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|NodeDeprecationWarning|Node version must be/);
   });
 });
 

@@ -13,7 +13,7 @@
 import {execFileSync, spawn} from 'node:child_process';
 import {cpSync, lstatSync, mkdirSync, readFileSync, symlinkSync} from 'node:fs';
 import {dirname, join} from 'node:path';
-import {ACCOUNT, createAlb, ZONE} from '../support/cutover-env.ts';
+import {ACCOUNT, createAlb, outsideWorldEnv, ZONE} from '../support/cutover-env.ts';
 import {filesUnder, ROOT, tempDir} from '../support/cli.ts';
 import {createGateAlarms} from '../support/gates.ts';
 import {motoEndpoint, motoEnv, resetMoto} from '../support/moto.ts';
@@ -115,14 +115,7 @@ describe('the README from a clean copy', () => {
           PATH: machinePath(),
           HOME: process.env.HOME ?? '/tmp',
           NO_COLOR: '1',
-          ...motoEnv(),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          HEROKU_API_URL: heroku.url,
-          HEROKU_API_KEY: 'good',
-          CLOUDFLARE_BASE_URL: cloudflare.url,
-          CLOUDFLARE_API_TOKEN: 'good',
-          CLOUDFLARE_ZONE_ID: ZONE,
-          CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
+          ...outsideWorldEnv(heroku, cloudflare),
           ...vars,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
