@@ -4,8 +4,8 @@
  * prefix gives working `migrate` and `heroku2aws` commands that plan the example app exactly like
  * the checkout does. Needs a build (dist/).
  */
-import {spawnSync} from 'node:child_process';
-import {cpSync, existsSync, readdirSync, readFileSync} from 'node:fs';
+import {spawn, spawnSync} from 'node:child_process';
+import {cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {BIN, filesUnder, ROOT, tempDir} from '../support/cli.ts';
 import {DEMO_PLAN_ARGS} from '../support/demo.ts';
@@ -44,6 +44,34 @@ describe('bin/run.js on a Node older than 22', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/EBADENGINE|Node version must be|NodeDeprecationWarning|NodeVersionSupportWarning/);
     expect(readFileSync(join(out, 'plan.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'plans/shop/plan.json'), 'utf8'));
+  });
+});
+
+describe('bin/reexec.js', () => {
+  withOldNode('passes SIGTERM on to the Node 24 child and exits as the child did', async () => {
+    // bin/ with a stand-in run.js that waits for SIGTERM under Node 24 (the real re-exec path otherwise)
+    const dir = tempDir('h2a-reexec-');
+    cpSync(join(ROOT, 'bin/reexec.js'), join(dir, 'bin/reexec.js'));
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    writeFileSync(
+      join(dir, 'bin/run.js'),
+      `if (Number(process.versions.node.split('.')[0]) < 22) await (await import('./reexec.js')).reexec();
+process.on('SIGTERM', () => { process.stdout.write('child got SIGTERM on ' + process.version + '\\n'); process.exit(7); });
+process.stdout.write('ready\\n');
+setInterval(() => {}, 1000);
+`,
+    );
+    writeFileSync(join(dir, 'package.json'), '{"type": "module"}');
+    const child = spawn(oldNode!, [join(dir, 'bin/run.js')], {env: {PATH: machinePath(), HOME: process.env.HOME ?? '/tmp'}, stdio: ['ignore', 'pipe', 'pipe']});
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => ((stdout += d.toString()), stdout.includes('ready') && resolve())));
+    child.kill('SIGTERM'); // to the parent only, as a supervisor would
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stdout).toMatch(/child got SIGTERM on v24\./);
+    expect(code).toBe(7);
+    expect(stderr).toBe('');
   });
 });
 
