@@ -16,11 +16,46 @@ export interface Envelope {
   warnings: string[];
 }
 
-export function toMigrateError(err: unknown): MigrateError {
+/** oclif's parse messages without their frame ("The following errors occurred:", "See more help with --help"), one line */
+export function usageMessage(raw: string): string {
+  const lines = raw
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^The following errors? occurred:?$/i.test(l) && !/^See more help with --help$/i.test(l))
+    .map((l) => l.replace(/^Missing required flag (?!-)(\S+)$/, 'Missing required flag --$1'));
+  return lines.join('; ') || 'Invalid usage.';
+}
+
+/** What the command is, for a message about the other confirmation flag (the heroku CLI's rule). */
+export interface CommandContext {
+  id: string;
+  flags: string[];
+}
+
+/**
+ * Destructive commands take `--confirm APP`, reversible ones `--yes` (the heroku CLI's rule); the
+ * other flag is answered with the one this command takes.
+ */
+function confirmationMix(message: string, ctx: CommandContext | undefined): string | undefined {
+  const given = /^Nonexistent flags?: (.*)$/m.exec(message)?.[1]?.split(/,\s*/) ?? [];
+  const name = ctx?.id.replaceAll(':', ' ');
+  if (ctx && given.some((f) => f === '--yes' || f === '-y') && ctx.flags.includes('confirm')) {
+    return `migrate ${name} is destructive: it takes --confirm <app> (the app's name), not --yes.`;
+  }
+  if (ctx && given.some((f) => f === '--confirm' || f.startsWith('--confirm=')) && ctx.flags.includes('yes')) {
+    return `migrate ${name} is reversible: it takes --yes to skip its prompt; --confirm <app> is for destructive commands (finalize).`;
+  }
+  return undefined;
+}
+
+export function toMigrateError(err: unknown, ctx?: CommandContext): MigrateError {
   if (err instanceof MigrateError) return err;
   const e = err as {message?: string; parse?: unknown; oclif?: {exit?: number}};
   if (e?.parse !== undefined || e?.oclif?.exit === 2) {
-    return new MigrateError('usage', String(e.message ?? 'invalid usage').split('\n')[0] ?? 'invalid usage', {hint: 'See --help for the flags and examples.'});
+    const raw = String(e.message ?? '');
+    const mixed = confirmationMix(raw, ctx);
+    if (mixed) return new MigrateError('usage', mixed, {hint: `See migrate ${ctx!.id.replaceAll(':', ' ')} --help for the flags and examples.`});
+    return new MigrateError('usage', usageMessage(raw), {hint: `See ${ctx ? `migrate ${ctx.id.replaceAll(':', ' ')} ` : ''}--help for the flags and examples.`});
   }
   return new MigrateError('internal', e?.message ?? String(err), {hint: 'This is a bug in migrate; please report it with the command you ran.'});
 }
@@ -90,14 +125,19 @@ export abstract class BaseCommand extends Command {
     return {status: this.outcome, result, warnings: this.warnings};
   }
 
+  private context(): CommandContext {
+    return {id: this.id ?? '', flags: Object.keys((this.constructor as typeof BaseCommand).flags ?? {})};
+  }
+
   protected override toErrorJson(err: unknown): Envelope {
-    const e = toMigrateError(err);
+    const e = toMigrateError(err, this.context());
     // redacted again here: a value may have become known after the error was made
     return {status: 'error', error: {code: e.code, message: redact(e.message), ...(e.hint ? {hint: redact(e.hint)} : {}), exitCode: e.exitCode}, warnings: this.warnings.map(redact)};
   }
 
   override async catch(err: unknown): Promise<void> {
-    const e = toMigrateError(err);
+    const e = toMigrateError(err, this.context());
+    this.parsed = true; // a parse that failed was reported here: no "did not parse its arguments" warning (NODE_ENV=development/test)
     process.exitCode = e.exitCode;
     if (this.jsonEnabled()) {
       this.logJson(this.toErrorJson(e));

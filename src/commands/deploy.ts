@@ -14,12 +14,12 @@ Exit codes: 0 done (or nothing to do); 1 error (a stack failed and rolled back, 
 
   static override examples = [
     {
-      description: 'First deploy into an existing VPC',
+      description: 'First deploy into an existing VPC (CERT_ARN: the ACM certificate for the app\'s hostname, in the deploy region)',
       command:
-        '<%= config.bin %> <%= command.id %> --app shop --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:3f2a1c9 --certificate-arn arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e --vpc vpc-0a1b2c3d4e5f60718 --public-subnets subnet-0a1b2c3d,subnet-4e5f6a7b --private-subnets subnet-8c9d0e1f,subnet-2a3b4c5d',
+        '<%= config.bin %> <%= command.id %> --app shop --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:3f2a1c9 --certificate-arn "$CERT_ARN" --vpc vpc-0a1b2c3d4e5f60718 --public-subnets subnet-0a1b2c3d,subnet-4e5f6a7b --private-subnets subnet-8c9d0e1f,subnet-2a3b4c5d',
     },
-    {description: 'First deploy with a new VPC', command: '<%= config.bin %> <%= command.id %> --app shop --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:3f2a1c9 --certificate-arn arn:aws:acm:... --create-network'},
-    {description: 'Show what a pull request would change, executing nothing', command: '<%= config.bin %> <%= command.id %> --app shop --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:9e8d7c6 --review'},
+    {description: 'First deploy with a new VPC', command: '<%= config.bin %> <%= command.id %> --app shop --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:3f2a1c9 --certificate-arn "$CERT_ARN" --create-network'},
+    {description: 'Show what a pull request would change, executing nothing', command: '<%= config.bin %> <%= command.id %> --app shop --image "$IMAGE" --review'},
     {description: 'Roll out a new image from CI (no prompts)', command: '<%= config.bin %> <%= command.id %> --app shop --image 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop:9e8d7c6 --yes --json'},
   ];
 

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core';
 import {appFlag, BaseCommand, outputPath} from '../cli/base-command.ts';
 import {planDeps} from '../cli/deps.ts';
 import {costSummary} from '../render/cost-md.ts';
+import {nextSteps} from '../render/next-steps.ts';
 import {planWorkflow} from '../workflows/plan.ts';
 
 export default class Plan extends BaseCommand {
@@ -44,6 +45,7 @@ Exit codes: 0 written; 1 error (Heroku, input or file problem); 2 usage.`;
       {...planDeps(), onProgress: (m) => this.note(m)},
     );
     const {plan} = result;
+    const steps = nextSteps(plan, result.outDir, this.config.bin);
     this.addWarnings(plan.warnings);
     this.printWarnings();
     if (!this.jsonEnabled()) {
@@ -51,6 +53,7 @@ Exit codes: 0 written; 1 error (Heroku, input or file problem); 2 usage.`;
       this.log(`${result.written ? 'Wrote' : 'Would write'} ${result.outDir}: plan.json, plan.md (review it) and ${stacks} CloudFormation files in stacks/.`);
       this.log(`${plan.services.length} services, ${plan.secret.keys.length} secret keys, ${plan.addons.length} add-ons, ${plan.manualSteps.length} manual steps.`);
       if (plan.cost) this.log(costSummary(plan.cost));
+      this.log(`\nNext steps (README.md, "The user's path"):\n${steps.map((s, i) => `  ${i + 1}. ${s}`).join('\n')}`);
     }
     return {
       app: plan.app.name,
@@ -62,6 +65,7 @@ Exit codes: 0 written; 1 error (Heroku, input or file problem); 2 usage.`;
       addons: plan.addons.map((a) => ({name: a.name, service: a.service, target: a.target.service, strategy: a.strategy})),
       manualSteps: plan.manualSteps,
       cost: plan.cost ?? null,
+      nextSteps: steps,
     };
   }
 }

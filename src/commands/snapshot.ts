@@ -12,7 +12,7 @@ Exit codes: 0 written; 1 error; 2 usage.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --app shop',
-    '<%= config.bin %> <%= command.id %> --app shop --out shop.snapshot.json && <%= config.bin %> plan --from shop.snapshot.json',
+    {description: 'Save the app, then plan from the file without a token', command: '<%= config.bin %> <%= command.id %> --app shop --out shop.snapshot.json && <%= config.bin %> plan --from shop.snapshot.json'},
   ];
 
   static override flags = {

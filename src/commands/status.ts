@@ -23,8 +23,8 @@ Exit codes: 0 shown; 1 error; 2 usage.`;
 
   async run() {
     const {flags} = await this.parse(Status);
+    const every = parseDuration(flags.interval, '--interval'); // validated even without --watch
     const deps = cutoverDeps(flags.app, flags['plan-dir']);
-    const every = parseDuration(flags.interval, '--interval');
     const read = () => statusWorkflow({app: flags.app, region: flags.region}, deps);
     const tty = Boolean(process.stdout.isTTY);
     const render = (r: Awaited<ReturnType<typeof read>>) => renderStatus(r, {color: tty && !process.env.NO_COLOR, columns: process.stdout.columns ?? 80, now: Date.now()});

@@ -27,7 +27,7 @@ export function planBuild(input: {app: string; stack?: string; buildpacks: strin
   const manualSteps: string[] = [];
   if (input.hasDockerfile || input.stack === 'container') {
     return {
-      build: {strategy: 'dockerfile', buildpacks: [], command: `docker build -t ${input.app}:<git-sha> .`},
+      build: {strategy: 'dockerfile', buildpacks: [], command: `docker build --platform linux/amd64 -t ${input.app}:<git-sha> .`},
       warnings,
       manualSteps,
     };
@@ -51,7 +51,7 @@ export function planBuild(input: {app: string; stack?: string; buildpacks: strin
   }
   const flags = buildpacks.map((b) => ` --buildpack ${b}`).join('');
   return {
-    build: {strategy: 'cloud-native-buildpacks', builder, buildpacks, command: `pack build ${input.app}:<git-sha> --builder ${builder}${flags}`},
+    build: {strategy: 'cloud-native-buildpacks', builder, buildpacks, command: `pack build ${input.app}:<git-sha> --builder ${builder}${flags} --platform linux/amd64`},
     warnings,
     manualSteps,
   };

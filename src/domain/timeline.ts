@@ -21,8 +21,9 @@ export function buildTimeline(app: string, services: ServicePlan[], addons: Addo
       title: 'Prepare AWS (no user traffic)',
       steps: [
         `migrate secrets import --app ${app}: app config vars into one Secrets Manager secret`,
+        `migrate deploy --app ${app}: web runs on ECS; ${inWindow.length ? inWindow.map((s) => s.processType).join(', ') + ' created with 0 tasks (started in the window)' : 'no workers'}`,
+        // after deploy: the stores go into the network and security groups deploy creates
         `migrate addons provision --app ${app}: ${addons.filter((a) => a.target.kind !== 'saas' && !a.manual).map((a) => a.target.service).join(', ') || 'no AWS add-on equivalents'}`,
-        `migrate deploy --app ${app}: web runs on ECS; ${inWindow.length ? inWindow.map((s) => s.processType).join(', ') + ' created with 0 tasks' : 'no workers'}`,
       ],
     },
     {
@@ -47,7 +48,7 @@ export function buildTimeline(app: string, services: ServicePlan[], addons: Addo
         'Heroku maintenance on (web only; workers and scheduler keep running, so scale them to 0)',
         inWindow.length ? `Stop ${inWindow.map((s) => s.processType).join(', ')} on Heroku, then start them on AWS: never both at once` : 'No workers or clock processes to move',
         windowData.length ? `Move data: ${windowData.map((a) => `${a.service} → ${a.target.service}`).join('; ')} (migrate data cutover)` : 'No data to move',
-        'Point the secret at the AWS stores, force a new ECS deployment, maintenance off',
+        'Point the secret at the AWS stores, force a new ECS deployment; Heroku stays frozen (its dynos still use the old stores): shift the rest of the traffic to AWS',
       ],
     },
     {

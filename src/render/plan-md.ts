@@ -6,6 +6,9 @@ import {bullets, code, duration, table} from './markdown.ts';
 const label = (s: string) => s.replace(/"/g, "'");
 const nodeId = (s: string) => s.replace(/[^A-Za-z0-9]/g, '_');
 
+/** tasks of a service that moves in the window start at 0 and get their count there */
+const tasks = (s: Plan['services'][number]) => (s.moves === 'in-window' ? `0 → ${s.desiredCount} in the window` : String(s.desiredCount));
+
 export function architectureDiagram(plan: Plan): string {
   const host = plan.domains.hostnames[0] ?? plan.app.name;
   const lines = [
@@ -17,26 +20,61 @@ export function architectureDiagram(plan: Plan): string {
     '    alb',
     `    subgraph ecs["ECS cluster ${label(plan.aws.cluster)} (Fargate)"]`,
   ];
-  for (const s of plan.services) {
-    lines.push(`      ${nodeId(s.name)}["${label(s.name)}<br/>${s.fargate.cpu} CPU / ${s.fargate.memory} MiB × ${s.desiredCount}"]`);
-  }
+  for (const s of plan.services) lines.push(`      ${nodeId(s.name)}["${label(s.name)}<br/>${s.fargate.cpu} CPU / ${s.fargate.memory} MiB × ${label(tasks(s))}"]`);
   lines.push('    end', `    secret[("Secrets Manager<br/>${label(plan.secret.name)}")]`);
-  const stores = plan.addons.filter((a) => !a.manual && a.target.kind !== 'saas');
-  for (const a of stores) lines.push(`    ${nodeId('addon_' + a.name)}[("${label(a.target.service)}${a.target.size ? '<br/>' + label(a.target.size) : ''}")]`);
+  const onAws = plan.addons.filter((a) => !a.manual && a.target.kind !== 'saas');
+  // data stores are drawn as databases; logs and schedules as services
+  const service = (a: Plan['addons'][number]) => a.category === 'logging' || a.category === 'scheduler';
+  for (const a of onAws) {
+    const text = `${label(a.target.service)}${a.target.size ? '<br/>' + label(a.target.size) : ''}`;
+    lines.push(`    ${nodeId('addon_' + a.name)}${service(a) ? `["${text}"]` : `[("${text}")]`}`);
+  }
   lines.push('  end');
   for (const s of plan.services) if (s.loadBalanced) lines.push(`  alb --> ${nodeId(s.name)}`);
   lines.push('  ecs -. "reads at task start" .-> secret');
-  for (const a of stores) {
+  for (const a of onAws) {
     const id = nodeId('addon_' + a.name);
     if (a.category === 'scheduler') lines.push(`  ${id} -- "runs tasks" --> ecs`);
     else if (a.category === 'logging') lines.push(`  ecs -. "logs" .-> ${id}`);
-    else lines.push(`  ecs --> ${id}`);
+    else lines.push(`  ecs -- "after the window" --> ${id}`);
+  }
+  // the design's core: during the shift both origins use Heroku's stores; they move in the window
+  for (const a of plan.addons.filter((x) => x.strategy === 'shared-then-window')) {
+    const id = nodeId('heroku_' + a.name);
+    lines.push(`  ${id}[("${label(a.service)} on Heroku${a.name !== a.service ? `<br/>${label(a.name)}` : ''}")]`, `  heroku --> ${id}`, `  ecs -. "during the shift (TLS)" .-> ${id}`);
+    if (onAws.includes(a)) lines.push(`  ${id} == "copied in the window" ==> ${nodeId('addon_' + a.name)}`);
+  }
+  for (const a of plan.addons.filter((x) => x.target.kind === 'saas')) {
+    const id = nodeId('saas_' + a.name);
+    lines.push(`  ${id}["${label(a.target.service)}"]`, `  heroku -.-> ${id}`, `  ecs -. "same credentials" .-> ${id}`);
   }
   return '```mermaid\n' + lines.join('\n') + '\n```\n';
 }
 
-export function renderPlanMarkdown(plan: Plan): string {
+const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
+/** the config vars line of the summary: every var in exactly one group, so the numbers add up */
+function configSummary(plan: Plan): string {
   const count = (f: (c: Plan['config'][number]) => boolean) => plan.config.filter(f).length;
+  const app = count((c) => c.class === 'app');
+  const saas = count((c) => c.class === 'addon' && c.action === 'secret');
+  const remap = count((c) => c.class === 'addon' && c.action === 'remap');
+  const addonDropped = count((c) => c.class === 'addon' && c.action === 'drop');
+  const platform = count((c) => c.class === 'platform');
+  const parts = [
+    `${n(app, 'app var')} into secret ${code(plan.secret.name)}`,
+    `${n(saas, 'var')} of kept SaaS add-ons (in the secret)`,
+    `${n(remap, 'add-on URL')} (in the secret: Heroku's value until the data window, then the AWS endpoint)`,
+    `${n(addonDropped, 'var')} dropped with ${addonDropped === 1 ? 'its' : 'their'} replaced add-on`,
+    `${n(platform, 'platform var')} dropped or translated`,
+  ];
+  return `${n(plan.config.length, 'config var')}: ${parts.join(', ')}; the secret holds ${n(plan.secret.keys.length, 'key')}`;
+}
+
+/** the first sentence of an add-on's notes, for the table (the whole notes follow it) */
+const firstSentence = (notes: string[]) => ((notes[0] ?? '').match(/^.*?[.:!?](\s|$)/)?.[0]?.trim() ?? notes[0] ?? '').replace(/:$/, '.');
+
+export function renderPlanMarkdown(plan: Plan): string {
   const out: string[] = [];
   out.push(`# Migration plan: ${plan.app.name}\n\n`);
   out.push(`> Generated by heroku2aws from ${code(plan.app.source)} (plan schema ${plan.schemaVersion}). Review it in a pull request; regenerate it with ${code('migrate plan')}, do not edit by hand.\n`);
@@ -44,12 +82,12 @@ export function renderPlanMarkdown(plan: Plan): string {
   out.push(
     bullets([
       `Heroku ${plan.app.herokuRegion ?? 'region unknown'}${plan.app.stack ? `, stack ${plan.app.stack}` : ''} → AWS ${plan.app.awsRegion}, ECS cluster ${code(plan.aws.cluster)} on Fargate`,
-      `${plan.services.length} ECS service(s): ${plan.services.map((s) => `${s.processType} (${s.role})`).join(', ') || 'none'}${plan.releaseTask ? '; release phase as a one-off task' : ''}`,
-      `${plan.config.length} config vars: ${plan.secret.keys.length} into secret ${code(plan.secret.name)} (${plan.secret.sharedUntilWindow.length} of them shared with Heroku until the data window), ${count((c) => c.action === 'remap')} remapped to AWS endpoints, ${count((c) => c.class === 'platform')} platform vars dropped or translated`,
-      `${plan.addons.length} add-on(s): ${plan.addons.map((a) => `${a.service} → ${a.manual ? 'manual decision' : a.target.service}`).join(', ') || 'none'}`,
+      `${n(plan.services.length, 'ECS service')}: ${plan.services.map((s) => `${s.processType} (${s.role})`).join(', ') || 'none'}${plan.releaseTask ? '; release phase as a one-off task' : ''}`,
+      configSummary(plan),
+      `${n(plan.addons.length, 'add-on')}: ${plan.addons.map((a) => `${a.service} → ${a.manual ? 'manual decision' : a.target.service}`).join(', ') || 'none'}`,
       `Hostnames: ${plan.domains.hostnames.join(', ') || 'none (see warnings)'}`,
       `Image: ${plan.build.strategy === 'dockerfile' ? 'the repository Dockerfile' : `Cloud Native Buildpacks, builder ${plan.build.builder}`}`,
-      `${plan.warnings.length} warning(s), ${plan.manualSteps.length} manual step(s)`,
+      `${n(plan.warnings.length, 'warning')}, ${n(plan.manualSteps.length, 'manual step')}`,
     ]),
   );
   out.push('\n## Target architecture\n\n');
@@ -64,7 +102,7 @@ export function renderPlanMarkdown(plan: Plan): string {
         s.role + (s.singleton ? ' (singleton)' : ''),
         `${s.heroku.quantity} × ${s.heroku.size} (${s.heroku.memoryMb} MiB)`,
         `${s.fargate.cpu} / ${s.fargate.memory}`,
-        s.desiredCount,
+        tasks(s),
         s.autoscaling ? `${s.autoscaling.min}–${s.autoscaling.max}` : 'off',
         s.moves === 'with-traffic' ? 'with the traffic weights' : 'once, in the write-freeze window',
       ]),
@@ -90,10 +128,15 @@ export function renderPlanMarkdown(plan: Plan): string {
         a.target.service,
         [a.target.size, a.target.multiAz ? 'Multi-AZ' : ''].filter(Boolean).join(', '),
         a.strategy,
-        a.notes.join(' '),
+        firstSentence(a.notes),
       ]),
     ),
   );
+  const noted = plan.addons.filter((a) => a.notes.length);
+  if (noted.length) {
+    out.push('\n### Add-on notes\n');
+    for (const a of noted) out.push(`\n**${a.name}** (${a.service} → ${a.target.service})\n\n${bullets(a.notes)}`);
+  }
   out.push('\n## Domains\n\n');
   out.push(
     bullets([

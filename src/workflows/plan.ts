@@ -38,7 +38,7 @@ export const planFiles = (plan: Plan, blocks: StackBlocks): Record<string, strin
 });
 
 export async function planWorkflow(input: PlanInput, deps: PlanDeps): Promise<PlanResult> {
-  deps.onProgress?.(input.from ? `Reading ${input.from}` : `Reading Heroku app ${input.app}`);
+  if (input.from || input.app) deps.onProgress?.(input.from ? `Reading ${input.from}` : `Reading Heroku app ${input.app}`); // else loadApp says what to give
   const [loaded, catalog, blocks, prices] = await Promise.all([loadApp(input, deps), deps.catalog(), deps.stackBlocks(), deps.prices(input.prices)]);
   deps.onProgress?.('Mapping processes, config vars, add-ons and domains');
   const plan = buildPlan(loaded.model, catalog, {

@@ -2,13 +2,14 @@
 import {writeFileSync, mkdirSync, chmodSync} from 'node:fs';
 import {join} from 'node:path';
 import {filesUnder, ROOT, runCli, tempDir} from '../support/cli.ts';
+import {DEMO_PLAN_ARGS} from '../support/demo.ts';
 
 const GOLDEN = join(ROOT, 'plans/shop');
 
 describe('migrate plan --from examples/shop', () => {
   it('regenerates the committed golden plan byte for byte', async () => {
     const out = tempDir();
-    const r = await runCli(['plan', '--from', 'examples/shop', '--out', out]);
+    const r = await runCli([...DEMO_PLAN_ARGS, '--out', out]);
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     const golden = filesUnder(GOLDEN);

@@ -35,21 +35,23 @@ export function createAlb(name: string): string {
   return lb[0]!.LoadBalancerArn;
 }
 
+/** what the CLI needs to reach moto and the fake Heroku and Cloudflare servers (credentials the fakes accept) */
+export const outsideWorldEnv = (heroku: FakeHeroku, cloudflare: FakeCloudflare): Record<string, string> => ({
+  ...motoEnv(),
+  AWS_EC2_METADATA_DISABLED: 'true',
+  HEROKU_API_URL: heroku.url,
+  HEROKU_API_KEY: 'good',
+  CLOUDFLARE_BASE_URL: cloudflare.url,
+  CLOUDFLARE_API_TOKEN: 'good',
+  CLOUDFLARE_ZONE_ID: ZONE,
+  CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
+});
+
 export async function startCutoverEnv(): Promise<CutoverEnv> {
   const heroku = await startFakeHeroku();
   seedApp(heroku.state, sampleApp());
   const cloudflare = await startFakeCloudflare({zones: [{zoneId: ZONE, zoneName: 'shop.example.com', accountId: ACCOUNT}]});
-  const env = {
-    ...motoEnv(),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    HEROKU_API_URL: heroku.url,
-    HEROKU_API_KEY: 'good',
-    CLOUDFLARE_BASE_URL: cloudflare.url,
-    CLOUDFLARE_API_TOKEN: 'good',
-    CLOUDFLARE_ZONE_ID: ZONE,
-    CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
-    HOME: tempDir(),
-  };
+  const env = {...outsideWorldEnv(heroku, cloudflare), HOME: tempDir()};
   const planDir = tempDir();
   const cli = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, {env: {...env, ...extraEnv}});
   const plan = await cli(['plan', '--app', 'shop', '--out', planDir]);

@@ -12,7 +12,7 @@ import {tmpdir, userInfo} from 'node:os';
 import {join} from 'node:path';
 import {freePort} from './moto.ts';
 
-export const INSTALL_HINT = 'apt-get update && apt-get install -y postgresql redis-server   (Debian/Ubuntu; the tests start their own servers, no system service is needed)';
+export const INSTALL_HINT = 'bash scripts/setup-test-deps.sh (npm test runs it first), or apt-get update && apt-get install -y postgresql redis-server   (Debian/Ubuntu; the tests start their own servers, no system service is needed)';
 
 /** passwords carry "canary" so the canary scan proves they never reach output or files */
 export const PASSWORDS = {pgSource: 'pgsrc-canary-Pw!7#q', pgTarget: 'pgtgt-canary-Pw@8%z', redisSource: 'rsrc-canary-pw-31', redisTarget: 'rtgt-canary-pw-42'};

@@ -15,7 +15,7 @@ describe('image build strategy', () => {
       strategy: 'cloud-native-buildpacks',
       builder: 'heroku/builder:24',
       buildpacks: ['heroku/nodejs'],
-      command: 'pack build shop:<git-sha> --builder heroku/builder:24 --buildpack heroku/nodejs',
+      command: 'pack build shop:<git-sha> --builder heroku/builder:24 --buildpack heroku/nodejs --platform linux/amd64',
     });
     expect(planBuild({app: 'shop', stack: 'heroku-22', buildpacks: []}).build.builder).toBe('heroku/builder:22');
   });

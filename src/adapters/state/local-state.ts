@@ -59,6 +59,10 @@ export interface LocalStateOptions {
 /** how long a take-over mutex may live before it counts as left behind by a killed process */
 const MUTEX_STALE_MS = 10_000;
 
+/** a plan directory or plan.json that is not there: say so, and how to make one */
+const noPlan = (planFile: string, app: string) =>
+  new MigrateError('input', `No plan at ${planFile}.`, {hint: `Run \`migrate plan --app ${app}\` (or --from PATH) first, or point --plan-dir at the plan directory.`});
+
 export function createLocalState(dir: string, app: string, clock: Clock, options: LocalStateOptions = {}): StateStore {
   const planFile = join(dir, 'plan.json');
   const stateFile = join(dir, 'state.json');
@@ -135,6 +139,8 @@ export function createLocalState(dir: string, app: string, clock: Clock, options
       return true;
     } catch (err) {
       if (errno(err) === 'EEXIST') return false;
+      // no plan directory: the command has no plan to act on (say so, not "permissions")
+      if (errno(err) === 'ENOENT') throw noPlan(planFile, app);
       throw ioError('create', lockFile, err);
     } finally {
       await rm(tmp, {force: true});
@@ -147,7 +153,7 @@ export function createLocalState(dir: string, app: string, clock: Clock, options
     dir,
     async readPlan() {
       const text = await readText(planFile);
-      if (text === undefined) throw new MigrateError('input', `No plan at ${planFile}.`, {hint: 'Run `migrate plan --app NAME` first, or point --plan-dir at the plan directory.'});
+      if (text === undefined) throw noPlan(planFile, app);
       let data: unknown;
       try {
         data = JSON.parse(text);

@@ -16,9 +16,12 @@ Needs CLOUDFLARE_API_TOKEN with Load Balancing edit rights (zone: Load Balancers
 Exit codes: 0 done; 1 error; 2 usage; 5 another operator holds the app's lock.`;
 
   static override examples = [
-    '<%= config.bin %> <%= command.id %> --app shop --zone 023e105f4ecef8ad9ca31a8372d0c353 --account 01a7362d577a6c3019a474fd6f485823 --alb arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188',
-    {description: 'Check the flags and see what would be created', command: '<%= config.bin %> <%= command.id %> --app shop --alb shop-alb --dry-run'},
-    {description: 'No prompt (CI), wait up to 10 minutes for the Heroku pool health', command: '<%= config.bin %> <%= command.id %> --app shop --yes --health-timeout 10m --json'},
+    {
+      description: "First set-up (ALB_ARN: the load balancer `migrate deploy` created, from its output or the shared stack's outputs)",
+      command: '<%= config.bin %> <%= command.id %> --app shop --zone 023e105f4ecef8ad9ca31a8372d0c353 --account 01a7362d577a6c3019a474fd6f485823 --alb "$ALB_ARN"',
+    },
+    {description: 'Check the flags and see what would be created', command: '<%= config.bin %> <%= command.id %> --app shop --alb "$ALB_ARN" --dry-run'},
+    {description: 'No prompt (CI); wait up to 10 min for Heroku pool health', command: '<%= config.bin %> <%= command.id %> --app shop --yes --health-timeout 10m --json'},
   ];
 
   static override flags = {
