@@ -4,6 +4,7 @@
 #   - PostgreSQL server and client binaries (initdb, postgres, pg_dump, pg_restore, psql) and
 #     redis-server: Debian's `postgresql` and `redis-server` packages (the tests start their own
 #     servers on loopback in temp dirs; no system service is needed);
+#   - chromium (Debian's package) for the screenshot test of `migrate report`'s HTML;
 #   - moto_server (the AWS emulator) and cfn-lint (the CloudFormation linter): Python packages.
 # Present: a few hundred milliseconds, nothing printed. Missing: installed where the machine allows
 # it (root or password-less sudo with apt-get; pip for the Python tools), else the run stops at once
@@ -38,6 +39,7 @@ missing_apt() {
   local m=()
   pg_dir >/dev/null || m+=(postgresql)
   command -v redis-server >/dev/null 2>&1 || m+=(redis-server)
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || m+=(chromium)
   # as root the tests run PostgreSQL as the package's `postgres` user (it refuses to run as root)
   if [ "$(id -u)" = 0 ] && ! id -u postgres >/dev/null 2>&1; then
     case " ${m[*]-} " in *" postgresql "*) ;; *) m+=(postgresql) ;; esac
