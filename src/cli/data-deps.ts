@@ -30,6 +30,8 @@ export function provisionDeps(app: string, planDir: string | undefined) {
     rds: async (region: string) => (await import('../adapters/aws/rds.ts')).createRdsAdmin({region}),
     memorydb: async (region: string) => (await import('../adapters/aws/memorydb.ts')).createMemoryDbAdmin({region}),
     scheduler: async (region: string) => (await import('../adapters/aws/scheduler.ts')).createSchedulerAdmin({region}),
+    heroku: base.heroku,
+    postgres: async () => (await import('../adapters/data/postgres.ts')).createPostgresTools({env: process.env}),
     readFile: async (path: string) => {
       const {readFile} = await import('node:fs/promises');
       try {

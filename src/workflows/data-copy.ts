@@ -22,6 +22,7 @@ import {
   type RedisVerification,
 } from '../domain/data-copy.ts';
 import type {AddonPlan} from '../domain/addon-plan.ts';
+import {checkFitsStorage} from '../domain/addon-provision.ts';
 import type {DataUrl} from '../domain/data-url.ts';
 import {MigrateError} from '../domain/errors.ts';
 import type {Plan} from '../domain/plan.ts';
@@ -197,6 +198,9 @@ async function copyPostgres(ctx: CopyContext): Promise<DataCopyResult> {
   deps.onProgress?.(`Connecting to the source ${source.display} and the target ${target.display}`);
   const [sp, tp, client] = await Promise.all([tools.probe(source, 'source'), tools.probe(target, 'target'), tools.clientVersion()]);
   checkPgVersions({source: sp.versionNum, target: tp.versionNum, client});
+  // the provisioned RDS instance cannot grow past its autoscaling ceiling: refuse before writing
+  const resource = (await deps.state.readState()).addons?.[ctx.addon.name]?.resource;
+  if (resource?.endpoint === `${target.host}:${target.port}`) checkFitsStorage(sp.databaseBytes ?? sp.dataBytes, resource.maxStorageGb, `${resource.id} (${target.display})`);
   const dumpDir = input.dumpDir ?? deps.tmpDir;
   checkDiskSpace(dumpSpaceEstimate(sp.dataBytes, compress), await tools.freeSpace(dumpDir), dumpDir);
   deps.onProgress?.('Counting the source rows per table');

@@ -36,7 +36,8 @@ const Q = {
     + (SELECT count(*) FROM pg_namespace n WHERE ${SYSTEM_SCHEMAS} AND n.nspname <> 'public' AND ${NOT_EXTENSION('pg_namespace', 'n')})
     + (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE ${SYSTEM_SCHEMAS} AND t.typtype IN ('e','d','c','r') AND t.typrelid = 0 AND ${NOT_EXTENSION('pg_type', 't')})
     + (SELECT count(*) FROM pg_extension WHERE extname <> 'plpgsql') AS objects,
-    (SELECT coalesce(sum(pg_table_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${SYSTEM_SCHEMAS} AND c.relkind IN ('r','m')) AS data_bytes`,
+    (SELECT coalesce(sum(pg_table_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${SYSTEM_SCHEMAS} AND c.relkind IN ('r','m')) AS data_bytes,
+    pg_database_size(current_database()) AS database_bytes`,
   tables: `SELECT n.nspname AS s, c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${SYSTEM_SCHEMAS} AND c.relkind IN ('r','p') AND ${NOT_EXTENSION('pg_class', 'c')} ORDER BY 1, 2`,
   sequences: `SELECT schemaname || '.' || sequencename AS name, last_value::text AS value FROM pg_sequences n WHERE n.schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
   indexes: `SELECT n.nspname || '.' || c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${SYSTEM_SCHEMAS} AND ${NOT_EXTENSION('pg_class', 'c')} ORDER BY 1`,
@@ -171,8 +172,8 @@ export function createPostgresTools(options: {pgBin?: string; env?: Record<strin
   return {
     probe: (url, role) =>
       withClient(url, role, 'read its version', async (c) => {
-        const r = (await c.query<{num: number; version: string; objects: string; data_bytes: string}>(Q.probe)).rows[0]!;
-        return {versionNum: r.num, version: r.version, objects: Number(r.objects), dataBytes: Number(r.data_bytes)};
+        const r = (await c.query<{num: number; version: string; objects: string; data_bytes: string; database_bytes: string}>(Q.probe)).rows[0]!;
+        return {versionNum: r.num, version: r.version, objects: Number(r.objects), dataBytes: Number(r.data_bytes), databaseBytes: Number(r.database_bytes)};
       }),
 
     async clientVersion() {
