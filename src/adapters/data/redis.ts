@@ -10,6 +10,7 @@ import type {Cluster, Redis, RedisOptions} from 'ioredis';
 import type {RedisInventory} from '../../domain/data-copy.ts';
 import {redact, type DataUrl} from '../../domain/data-url.ts';
 import {MigrateError} from '../../domain/errors.ts';
+import {keySlot} from '../../domain/redis-slot.ts';
 import type {RedisTools, Role} from '../../ports/data.ts';
 
 type Conn = {client: Redis | Cluster; nodes: Redis[]; cluster: boolean; close(): Promise<void>};
@@ -52,6 +53,52 @@ const READ_SCRIPT = "local r = {} for i, k in ipairs(KEYS) do r[2 * i - 1] = red
 const WRITE_SCRIPT = "for i, k in ipairs(KEYS) do redis.call('RESTORE', k, ARGV[2 * i - 1], ARGV[2 * i], 'REPLACE') end return #KEYS";
 /** a server (or ACL) that refuses scripts: fall back to per-key commands */
 const SCRIPTS_REFUSED = /unknown command|NOPERM|not allowed|disabled|NOSCRIPT|ERR.*(eval|script)/i;
+
+type Restore = {key: Buffer; ttl: number; payload: Buffer};
+/** replies that mean "ask another node": the slot map moved under us */
+const REDIRECTED = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/;
+
+/**
+ * RESTOREs into a cluster, grouped per primary by each key's slot computed on its bytes
+ * (docs/facts.md, "Redis Cluster"), one pipeline per node. The driver's own routing hashes a
+ * Buffer key as decoded text, which sends non-UTF-8 keys to the wrong node. Keys answered with
+ * a redirection are routed again after a slot map refresh.
+ */
+function clusterWriter(cluster: Cluster) {
+  let byNode = new Map<string, Redis>();
+  const index = () => (byNode = new Map(cluster.nodes('master').map((n) => [`${n.options.host}:${n.options.port}`, n])));
+  const refresh = () => new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve())).then(index);
+  index();
+  const owner = (key: Buffer) => byNode.get(cluster.slots[keySlot(key)]?.[0] ?? '');
+  return async (batch: Restore[]): Promise<void> => {
+    let pending = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await refresh();
+      const groups = new Map<Redis, Restore[]>();
+      const lost: Restore[] = [];
+      for (const item of pending) {
+        const node = owner(item.key);
+        if (node) (groups.get(node) ?? groups.set(node, []).get(node)!).push(item);
+        else lost.push(item);
+      }
+      const redirected: Restore[] = [...lost];
+      await Promise.all(
+        [...groups].map(async ([node, items]) => {
+          const p = node.pipeline();
+          for (const it of items) p.restore(it.key, it.ttl, it.payload, 'REPLACE');
+          const res = (await p.exec()) ?? [];
+          res.forEach(([err], i) => {
+            if (!err) return;
+            if (!REDIRECTED.test(err.message)) throw err;
+            redirected.push(items[i]!);
+          });
+        }),
+      );
+      if (redirected.length > 0 && attempt >= 3) throw new Error(`the cluster's slot map kept moving: ${redirected.length} keys could not be placed after 3 refreshes`);
+      pending = redirected;
+    }
+  };
+}
 
 const parseInfo = (text: string) => Object.fromEntries(text.split(/\r?\n/).filter((l) => l.includes(':') && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
 
@@ -187,7 +234,9 @@ export function createRedisTools(): RedisTools {
           return [(res[2 * i]?.[1] as Buffer | null) ?? null, Number(res[2 * i + 1]?.[1])];
         });
       };
-      const write = async (batch: {key: Buffer; ttl: number; payload: Buffer}[]): Promise<void> => {
+      const toCluster = dst.cluster ? clusterWriter(dst.client as Cluster) : undefined;
+      const write = async (batch: Restore[]): Promise<void> => {
+        if (toCluster) return toCluster(batch);
         if (luaWrite) {
           try {
             await (dst.client as Redis).eval(WRITE_SCRIPT, batch.length, ...batch.map((b) => b.key), ...batch.flatMap((b) => [String(b.ttl), b.payload]));
