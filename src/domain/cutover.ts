@@ -67,7 +67,7 @@ const SHARE_HINT = 'Give a whole percentage from 0 to 100: 25% or 25.';
 
 /** `25%`, `25`, `0.5%` -> 25, 25, 0.5. Throws MigrateError('usage') with a hint otherwise. */
 export function parseShare(text: string, flag = '--to'): number {
-  // whole percents: a 1% step is the finest split worth gating (FACTS.md), and what the edge writes
+  // whole percents: a 1% step is the finest split worth gating (docs/facts.md, "Gates"), and what the edge writes
   const match = /^(\d{1,3})\s*%?$/.exec(text.trim());
   if (!match?.[1]) throw usageError(`${flag} must be a whole percentage such as 25% or 25, not "${text}".`, SHARE_HINT);
   const share = Number(match[1]);
