@@ -65,6 +65,8 @@ export interface DataCopyDeps {
   env: Record<string, string | undefined>;
   /** default parent of the dump directory */
   tmpDir: string;
+  /** CPU cores of this machine: the default --jobs (pg_dump and pg_restore scale with them) */
+  cores?: number;
   onProgress?: (message: string) => void;
   onCopyProgress?: (p: CopyProgress) => void;
 }
@@ -192,7 +194,7 @@ async function fail(ctx: CopyContext, journal: (p: 'result', ok: boolean, d: Rec
 async function copyPostgres(ctx: CopyContext): Promise<DataCopyResult> {
   const {deps, source, target, input} = ctx;
   const tools = await deps.postgres();
-  const jobs = input.jobs ?? DEFAULT_JOBS;
+  const jobs = input.jobs ?? deps.cores ?? DEFAULT_JOBS;
   const compress = input.compress ?? 1;
   const t0 = Date.now();
   deps.onProgress?.(`Connecting to the source ${source.display} and the target ${target.display}`);

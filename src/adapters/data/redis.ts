@@ -1,7 +1,8 @@
 /**
  * RedisTools over ioredis (loaded lazily): SCAN the source, DUMP + PTTL each batch in one
- * pipeline, RESTORE on the target with the remaining TTL (auto-pipelined; per node in cluster
- * mode, as MemoryDB always is), several batches in flight. Only INFO, SCAN, TYPE, PTTL, DUMP,
+ * pipeline, RESTORE on the target with the remaining TTL in one pipeline (per primary in cluster
+ * mode, as MemoryDB always is, routed on the keys' bytes), 16 batches in flight per source node.
+ * Only INFO, SCAN, TYPE, PTTL, DUMP,
  * RESTORE, DBSIZE and FLUSHDB are used: MemoryDB and ElastiCache restrict CONFIG.
  * Connections are built from the parsed URL (never the raw URL, so driver errors cannot echo
  * it), and every message passes through redact().
@@ -47,12 +48,11 @@ function withTimeout<T>(p: Promise<T>, ms: number, timeoutError: () => Error): P
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** DUMP and PTTL of every key of a batch in one call (false for a key gone since SCAN) */
-const READ_SCRIPT = "local r = {} for i, k in ipairs(KEYS) do r[2 * i - 1] = redis.call('DUMP', k) or false; r[2 * i] = redis.call('PTTL', k) end return r";
-/** RESTORE of every key of a batch in one call: ARGV holds ttl, payload pairs */
-const WRITE_SCRIPT = "for i, k in ipairs(KEYS) do redis.call('RESTORE', k, ARGV[2 * i - 1], ARGV[2 * i], 'REPLACE') end return #KEYS";
-/** a server (or ACL) that refuses scripts: fall back to per-key commands */
-const SCRIPTS_REFUSED = /unknown command|NOPERM|not allowed|disabled|NOSCRIPT|ERR.*(eval|script)/i;
+/**
+ * Batches in flight per source node: the reference method of Redis migration tools (SCAN +
+ * pipelined DUMP/RESTORE with many batches in flight), measured against in bench/data.ts.
+ */
+export const IN_FLIGHT_PER_NODE = 16;
 
 type Restore = {key: Buffer; ttl: number; payload: Buffer};
 /** replies that mean "ask another node": the slot map moved under us */
@@ -209,22 +209,9 @@ export function createRedisTools(): RedisTools {
       }
       const t0 = Date.now();
       let [keys, expired, bytes] = [0, 0, 0];
-      // one Lua call per batch on each side where the server allows it (a single node: all keys in one
-      // script); per-key commands, pipelined, otherwise (cluster mode, or scripts refused)
-      let luaRead = !src.cluster;
-      let luaWrite = !dst.cluster;
+      // one pipeline of DUMP + PTTL per batch on the source node that holds its keys, one pipeline
+      // of RESTOREs on the target (per primary, on the keys' bytes, in cluster mode)
       const read = async (node: Redis, batch: Buffer[]): Promise<[Buffer | null, number][]> => {
-        if (luaRead) {
-          try {
-            // evalBuffer exists at run time (ioredis generates a Buffer variant of every command) but not in its types
-            const evalBuffer = (node as unknown as {evalBuffer: (...args: unknown[]) => Promise<unknown>}).evalBuffer.bind(node);
-            const res = (await evalBuffer(READ_SCRIPT, batch.length, ...batch)) as (Buffer | number | null)[];
-            return batch.map((_, i) => [(res[2 * i] as Buffer | null) || null, Number(res[2 * i + 1])]);
-          } catch (err) {
-            if (!SCRIPTS_REFUSED.test((err as Error).message ?? '')) throw redisError(err, source, 'source', 'DUMP keys');
-            luaRead = false;
-          }
-        }
         const p = node.pipeline();
         for (const k of batch) p.dumpBuffer(k).pttl(k);
         const res = (await p.exec()) ?? [];
@@ -237,18 +224,11 @@ export function createRedisTools(): RedisTools {
       const toCluster = dst.cluster ? clusterWriter(dst.client as Cluster) : undefined;
       const write = async (batch: Restore[]): Promise<void> => {
         if (toCluster) return toCluster(batch);
-        if (luaWrite) {
-          try {
-            await (dst.client as Redis).eval(WRITE_SCRIPT, batch.length, ...batch.map((b) => b.key), ...batch.flatMap((b) => [String(b.ttl), b.payload]));
-            return;
-          } catch (err) {
-            if (!SCRIPTS_REFUSED.test((err as Error).message ?? '')) throw err;
-            luaWrite = false;
-          }
-        }
-        await Promise.all(batch.map((b) => dst.client.restore(b.key, b.ttl, b.payload, 'REPLACE')));
+        const p = (dst.client as Redis).pipeline();
+        for (const b of batch) p.restore(b.key, b.ttl, b.payload, 'REPLACE');
+        for (const [err] of (await p.exec()) ?? []) if (err) throw err;
       };
-      const inflight = new Set<Promise<void>>();
+      const inflight = new Map<Redis, Set<Promise<void>>>();
       let failure: unknown;
       try {
         for await (const {node, keys: batch} of scan(src.nodes, o.batch)) {
@@ -270,11 +250,12 @@ export function createRedisTools(): RedisTools {
             o.onProgress?.({stage: 'copy', done: keys, total: o.totalKeys, rows: keys, totalRows: o.totalKeys, bytes});
           });
           const tracked = work.catch((err: unknown) => void (failure ??= err));
-          inflight.add(tracked);
-          void tracked.finally(() => inflight.delete(tracked));
-          if (inflight.size >= 4) await Promise.race(inflight);
+          const mine = inflight.get(node) ?? inflight.set(node, new Set()).get(node)!;
+          mine.add(tracked);
+          void tracked.finally(() => mine.delete(tracked));
+          if (mine.size >= IN_FLIGHT_PER_NODE) await Promise.race(mine);
         }
-        await Promise.all(inflight);
+        await Promise.all([...inflight.values()].flatMap((set) => [...set]));
         if (failure) throw failure;
       } catch (err) {
         throw err instanceof MigrateError ? err : redisError(err, source, 'source', 'SCAN and DUMP keys');
