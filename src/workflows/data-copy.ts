@@ -205,13 +205,23 @@ async function copyPostgres(ctx: CopyContext): Promise<DataCopyResult> {
   if (resource?.endpoint === `${target.host}:${target.port}`) checkFitsStorage(sp.databaseBytes ?? sp.dataBytes, resource.maxStorageGb, `${resource.id} (${target.display})`);
   const dumpDir = input.dumpDir ?? deps.tmpDir;
   checkDiskSpace(dumpSpaceEstimate(sp.dataBytes, compress), await tools.freeSpace(dumpDir), dumpDir);
-  deps.onProgress?.('Counting the source rows per table');
-  const before = await tools.inventory(source, 'source', {jobs});
   const {wiped, journal} = await begin(ctx, tp.objects === 0);
   let stats: DataCopyResult['stats'];
+  let before: Awaited<ReturnType<PostgresTools['inventory']>>;
   try {
-    deps.onProgress?.(`pg_dump: ${Object.keys(before.tables).length} tables with ${jobs} jobs`);
-    const dump = await tools.dump(source, dumpDir, {jobs, compress, rows: before.tables, onProgress: deps.onCopyProgress});
+    // the source is frozen: its rows are counted on one connection while pg_dump reads it (the
+    // dump's progress picks the counts up as they arrive)
+    deps.onProgress?.(`pg_dump with ${jobs} jobs, counting the source rows per table meanwhile`);
+    const rows: Record<string, number> = {};
+    const counting = tools.inventory(source, 'source', {jobs: 1}).then((inv) => (Object.assign(rows, inv.tables), inv));
+    const dump = await tools.dump(source, dumpDir, {jobs, compress, rows, onProgress: deps.onCopyProgress}).catch(async (err: unknown) => {
+      await counting.catch(() => undefined);
+      throw err;
+    });
+    before = await counting.catch(async (err: unknown) => {
+      await tools.removeDump(dump.dir);
+      throw err;
+    });
     try {
       deps.onProgress?.(`pg_restore: ${jobs} jobs, then ANALYZE`);
       const restore = await tools.restore(target, dump.dir, {jobs, rows: before.tables, onProgress: deps.onCopyProgress});

@@ -243,11 +243,12 @@ export function createPostgresTools(options: {pgBin?: string; env?: Record<strin
     async dump(url, parentDir, o) {
       const work = await mkdtemp(join(parentDir, 'heroku2aws-dump-'));
       const dir = join(work, 'dump');
-      const total = Object.keys(o.rows).length;
-      const totalRows = Object.values(o.rows).reduce((a, b) => a + b, 0);
+      // the row counts may arrive while the dump runs: read them at each report
+      const total = () => Object.keys(o.rows).length;
+      const totalRows = () => Object.values(o.rows).reduce((a, b) => a + b, 0);
       const started: string[] = [];
       let [done, rows, bytes] = [0, 0, 0];
-      const emit = () => o.onProgress?.({stage: 'dump', done, total, rows, totalRows, bytes});
+      const emit = () => o.onProgress?.({stage: 'dump', done, total: total(), rows, totalRows: totalRows(), bytes});
       const finish = (qualified: string) => {
         done++;
         rows += o.rows[qualified] ?? 0;
@@ -321,7 +322,16 @@ export function createPostgresTools(options: {pgBin?: string; env?: Record<strin
         },
       );
       if (run.code !== 0) throw toolError('pg_restore', run, url, 'target');
-      await withClient(url, 'target', 'analyze the restored tables', async (c) => void (await c.query('ANALYZE')));
+      // ANALYZE table by table on `jobs` connections (one ANALYZE of the database uses one core)
+      const queue = [...new Set(toc.values())];
+      const analyze = () =>
+        withClient(url, 'target', 'analyze the restored tables', async (c) => {
+          for (let t = queue.shift(); t; t = queue.shift()) {
+            const [schema, table] = [t.slice(0, t.indexOf('.')), t.slice(t.indexOf('.') + 1)];
+            await c.query(`ANALYZE ${c.escapeIdentifier(schema)}.${c.escapeIdentifier(table)}`);
+          }
+        });
+      await Promise.all(Array.from({length: Math.max(1, Math.min(o.jobs, queue.length))}, analyze));
       const allBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
       o.onProgress?.({stage: 'restore', done: total, total, rows: totalRows, totalRows, bytes: allBytes});
       return {tables: total, bytes: allBytes, seconds: (Date.now() - t0) / 1000};
