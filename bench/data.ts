@@ -159,15 +159,20 @@ try {
   } while (cursor !== '0');
   await new Promise((resolve) => out.end(resolve));
   source.disconnect();
-  ds.redisTarget.cli('FLUSHALL');
-  const ref = await referenceRedisCopy(ds.redisSource, ds.redisTarget);
+  // the reference runs twice (this process is busier than the CLI's); the faster run counts
+  const refs = [];
+  for (let i = 0; i < 2; i++) {
+    ds.redisTarget.cli('FLUSHALL');
+    refs.push(await referenceRedisCopy(ds.redisSource, ds.redisTarget));
+  }
+  const ref = refs.reduce((a, b) => (a.ms <= b.ms ? a : b));
   ds.redisTarget.cli('FLUSHALL');
   const pipe = await sh(`redis-cli -h 127.0.0.1 -p ${ds.redisTarget.port} --no-auth-warning --pipe < "${file}"`, {REDISCLI_AUTH: ds.redisTarget.password});
   must('redis-cli --pipe', pipe);
   const loaded = Number(ds.redisTarget.cli('DBSIZE'));
   console.log(`  ${'method'.padEnd(52)} ${'copy s'.padStart(7)} ${'keys/s'.padStart(10)} ${'MB/s'.padStart(7)}`);
   console.log(`  ${'redis-cli --pipe, pre-generated RESTOREs (load only)'.padEnd(52)} ${(pipe.ms / 1000).toFixed(2).padStart(7)} ${fmt(loaded / (pipe.ms / 1000)).padStart(10)} ${fmt(bytes / 1e6 / (pipe.ms / 1000), 1).padStart(7)}`);
-  console.log(`  ${'reference: SCAN + pipelined DUMP/RESTORE, 16 in flight'.padEnd(52)} ${(ref.ms / 1000).toFixed(2).padStart(7)} ${fmt(ref.keys / (ref.ms / 1000)).padStart(10)} ${fmt(ref.bytes / 1e6 / (ref.ms / 1000), 1).padStart(7)}`);
+  console.log(`  ${'reference: SCAN + pipelined DUMP/RESTORE, 16 in flight (best of 2)'.padEnd(52)} ${(ref.ms / 1000).toFixed(2).padStart(7)} ${fmt(ref.keys / (ref.ms / 1000)).padStart(10)} ${fmt(ref.bytes / 1e6 / (ref.ms / 1000), 1).padStart(7)}`);
   console.log(
     `  ${'migrate data copy: SCAN + DUMP/PTTL + RESTORE'.padEnd(52)} ${rs.seconds.copy.toFixed(2).padStart(7)} ${fmt(rs.keys / rs.seconds.copy).padStart(10)} ${fmt(rs.bytes / 1e6 / rs.seconds.copy, 1).padStart(7)}   whole command (with verification): ${(r.ms / 1000).toFixed(2)} s`,
   );
