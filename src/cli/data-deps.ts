@@ -1,5 +1,5 @@
 /** Builds the adapters of the add-on and data commands (kept apart from deps.ts; same pattern: lazy imports). */
-import {tmpdir} from 'node:os';
+import {availableParallelism, tmpdir} from 'node:os';
 import {secretsImportDeps, systemClock} from './deps.ts';
 import type {CopyProgress} from '../ports/data.ts';
 import {formatProgress} from '../render/data-report.ts';
@@ -10,6 +10,7 @@ export function dataCopyDeps(app: string, planDir: string | undefined, options: 
     postgres: async () => (await import('../adapters/data/postgres.ts')).createPostgresTools({pgBin: options.pgBin, env: process.env}),
     redis: async () => (await import('../adapters/data/redis.ts')).createRedisTools(),
     tmpDir: tmpdir(),
+    cores: availableParallelism(),
   };
 }
 
@@ -30,6 +31,8 @@ export function provisionDeps(app: string, planDir: string | undefined) {
     rds: async (region: string) => (await import('../adapters/aws/rds.ts')).createRdsAdmin({region}),
     memorydb: async (region: string) => (await import('../adapters/aws/memorydb.ts')).createMemoryDbAdmin({region}),
     scheduler: async (region: string) => (await import('../adapters/aws/scheduler.ts')).createSchedulerAdmin({region}),
+    heroku: base.heroku,
+    postgres: async () => (await import('../adapters/data/postgres.ts')).createPostgresTools({env: process.env}),
     readFile: async (path: string) => {
       const {readFile} = await import('node:fs/promises');
       try {

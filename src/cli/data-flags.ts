@@ -1,7 +1,7 @@
 /** Flags shared by `data copy` and `data cutover`, and their mapping to the workflow input. */
 import {Flags} from '@oclif/core';
 import {breakLockFlag, planDirFlag, requiredAppFlag} from './base-command.ts';
-import {DEFAULT_JOBS, type DataCopyInput} from '../workflows/data-copy.ts';
+import type {DataCopyInput} from '../workflows/data-copy.ts';
 
 export const dataFlags = {
   app: requiredAppFlag,
@@ -12,7 +12,7 @@ export const dataFlags = {
   'target-url': Flags.string({description: 'target URL (discouraged: visible in shell history and ps)', exclusive: ['target-url-env']}),
   'target-url-env': Flags.string({description: 'name of the environment variable holding the target URL [default: the provisioned endpoint]'}),
   force: Flags.boolean({description: 'wipe a non-empty target first (deletes its data)'}),
-  jobs: Flags.integer({description: 'parallel pg_dump/pg_restore jobs (and counting connections)', default: DEFAULT_JOBS, min: 1, max: 64}),
+  jobs: Flags.integer({description: 'parallel pg_dump/pg_restore jobs (and counting connections) [default: the number of CPU cores]', min: 1, max: 64}),
   compress: Flags.integer({description: 'gzip level of the dump directory (0 = none)', default: 1, min: 0, max: 9}),
   'dump-dir': Flags.string({description: 'where the temporary dump directory goes [default: the OS temp dir]'}),
   batch: Flags.integer({description: 'Redis keys per SCAN/pipeline batch', default: 1000, min: 10, max: 100_000}),
@@ -30,7 +30,7 @@ type DataFlagValues = {
   'target-url'?: string;
   'target-url-env'?: string;
   force: boolean;
-  jobs: number;
+  jobs?: number;
   compress: number;
   'dump-dir'?: string;
   batch: number;

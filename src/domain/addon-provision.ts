@@ -40,7 +40,48 @@ export interface RdsSpec {
   tags: Record<string, string>;
 }
 
-export function rdsSpec(app: string, addon: AddonPlan, o: {storageGb: number; engineVersion?: string}): RdsSpec {
+const GIB = 1024 ** 3;
+/** RDS for PostgreSQL on gp3: 20 GiB to 65,536 GiB (docs/facts.md, "RDS storage"). */
+export const RDS_MIN_STORAGE_GB = 20;
+export const RDS_MAX_STORAGE_GB = 65_536;
+/** Allocated storage holds the source twice: the restore (data + indexes), WAL and temp files while indexes build, and growth. */
+export const STORAGE_HEADROOM = 2;
+
+export interface RdsStorage {
+  storageGb: number;
+  /** storage autoscaling's ceiling (MaxAllocatedStorage) */
+  maxStorageGb: number;
+  /** where the size came from, for the output */
+  basis: string;
+}
+
+/**
+ * The RDS storage for a source of `sourceBytes` (pg_database_size of the Heroku database:
+ * tables, TOAST and indexes), with headroom; `flagGb` (--db-storage-gb) wins when given.
+ * Autoscaling may grow it to 5x (at least 100 GiB), within RDS's gp3 limits.
+ */
+export function rdsStorage(sourceBytes: number | null, flagGb?: number): RdsStorage {
+  const clamp = (gb: number) => Math.min(RDS_MAX_STORAGE_GB, Math.max(RDS_MIN_STORAGE_GB, Math.ceil(gb)));
+  const sized = sourceBytes === null ? null : clamp((sourceBytes / GIB) * STORAGE_HEADROOM);
+  const storageGb = flagGb !== undefined ? clamp(flagGb) : (sized ?? RDS_MIN_STORAGE_GB);
+  const source = sourceBytes === null ? 'the source size is unknown' : `the source holds ${(sourceBytes / GIB).toFixed(2)} GiB`;
+  const basis = flagGb !== undefined ? `--db-storage-gb (${source})` : sourceBytes === null ? `the minimum (${source})` : `${STORAGE_HEADROOM}x the source (${source})`;
+  return {storageGb, maxStorageGb: Math.min(RDS_MAX_STORAGE_GB, Math.max(storageGb * 5, 100)), basis};
+}
+
+/** Refuses a copy whose source does not fit the target's largest possible storage. */
+export function checkFitsStorage(sourceBytes: number, maxStorageGb: number | undefined, target: string): void {
+  if (maxStorageGb === undefined || sourceBytes <= maxStorageGb * GIB) return;
+  throw new MigrateError(
+    'input',
+    `The source database holds ${(sourceBytes / GIB).toFixed(1)} GiB, more than ${target} can ever hold (storage autoscaling stops at ${maxStorageGb} GiB): the copy would fail part-way.`,
+    {
+      hint: `Raise the instance's ceiling first: aws rds modify-db-instance --db-instance-identifier <id> --max-allocated-storage ${Math.min(RDS_MAX_STORAGE_GB, Math.ceil((sourceBytes / GIB) * STORAGE_HEADROOM))} --apply-immediately, then re-run \`migrate addons provision\` and the copy.`,
+    },
+  );
+}
+
+export function rdsSpec(app: string, addon: AddonPlan, o: {storageGb: number; maxStorageGb?: number; engineVersion?: string}): RdsSpec {
   if (!addon.target.size) throw new MigrateError('input', `The plan gives no instance class for ${addon.name}.`, {hint: 'Re-plan, or edit target.size in plan.json (e.g. db.t4g.medium).'});
   return {
     id: dbInstanceId(app, addon.name),
@@ -50,7 +91,7 @@ export function rdsSpec(app: string, addon: AddonPlan, o: {storageGb: number; en
     masterUser: MASTER_USER,
     storageGb: o.storageGb,
     // storage autoscaling up to 5x (the plan's note: size storage separately, with room to grow)
-    maxStorageGb: Math.max(o.storageGb * 5, 100),
+    maxStorageGb: o.maxStorageGb ?? Math.max(o.storageGb * 5, 100),
     ...(o.engineVersion ? {engineVersion: o.engineVersion} : {}),
     subnetGroup: subnetGroupName(app),
     securityGroupName: securityGroupName(app, addon.name, 'db'),

@@ -1,5 +1,5 @@
 /**
- * Heroku dyno sizes -> Fargate CPU/memory pairs (FACTS.md "Dynos -> Fargate").
+ * Heroku dyno sizes -> Fargate CPU/memory pairs (docs/facts.md, "Dynos -> Fargate").
  * Only pairs from Fargate's published table are ever produced.
  */
 import type {DynoSize} from './model.ts';

@@ -23,7 +23,7 @@ export const DEFAULT_STEPS = [1, 5, 10, 25, 50, 75, 100];
 
 /**
  * At 1% a small app sees few requests: ~230 are needed to tell a 0.1% error rate from 1%
- * (FACTS.md), so every step needs at least 250 before it can pass.
+ * (docs/facts.md, "Gates"), so every step needs at least 250 before it can pass.
  */
 export function defaultCutover(app: string, processTypes: string[]): CutoverPlan {
   const names = alarmNames(app);

@@ -34,7 +34,17 @@ export const appStateSchema = z.object({
       z.object({
         remaps: z.record(z.string(), remapSchema),
         /** the AWS resource `addons provision` created for it */
-        resource: z.object({kind: z.string(), id: z.string(), arn: z.string().optional(), endpoint: z.string().optional(), status: z.string().optional()}).optional(),
+        resource: z
+          .object({
+            kind: z.string(),
+            id: z.string(),
+            arn: z.string().optional(),
+            endpoint: z.string().optional(),
+            status: z.string().optional(),
+            /** RDS: the storage autoscaling ceiling, GiB (a copy larger than this is refused) */
+            maxStorageGb: z.number().optional(),
+          })
+          .optional(),
         /** `data copy` / `data cutover` progress for this add-on */
         data: z.object({phase: z.string(), updatedAt: z.string(), details: z.record(z.string(), z.unknown()).optional()}).optional(),
       }),

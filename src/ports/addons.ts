@@ -24,6 +24,9 @@ export interface DbInstanceView {
   masterUser: string;
   dbName?: string;
   tags: Record<string, string>;
+  /** AllocatedStorage and the autoscaling ceiling MaxAllocatedStorage (= allocated when autoscaling is off), GiB */
+  storageGb?: number;
+  maxStorageGb?: number;
 }
 
 export interface RdsAdmin {

@@ -15,6 +15,8 @@ export interface PgProbe {
   objects: number;
   /** heap + TOAST bytes of the user tables (what a dump holds, before compression) */
   dataBytes: number;
+  /** pg_database_size: everything the database takes on disk (tables, TOAST, indexes); absent when unknown */
+  databaseBytes?: number;
 }
 
 export interface CopyProgress {

@@ -15,7 +15,9 @@ import {
   parseJobsFile,
   postgresUrl,
   rdsSpec,
+  rdsStorage,
   rediss,
+  type RdsStorage,
   remapVars,
   scheduleGroupName,
   scheduleSpecs,
@@ -29,6 +31,9 @@ import type {Plan} from '../domain/plan.ts';
 import {parseSecretJson, serializeSecret} from '../domain/secret-content.ts';
 import type {AppState, Remap} from '../domain/state.ts';
 import type {DbInstanceView, Ec2Network, MemoryDbAdmin, MemoryDbView, RdsAdmin, SchedulerAdmin} from '../ports/addons.ts';
+import type {PostgresTools} from '../ports/data.ts';
+import type {HerokuSource} from '../ports/heroku.ts';
+import {resolveSource} from './data-endpoints.ts';
 import type {Clock} from '../ports/files.ts';
 import type {SecretStore} from '../ports/secrets.ts';
 import type {StateStore} from '../ports/state.ts';
@@ -63,6 +68,9 @@ export interface ProvisionDeps {
   rds: (region: string) => Promise<RdsAdmin>;
   memorydb: (region: string) => Promise<MemoryDbAdmin>;
   scheduler: (region: string) => Promise<SchedulerAdmin>;
+  /** to size RDS storage from the Heroku database (its config var URL, then pg_database_size); without them the size is unknown */
+  heroku?: () => Promise<HerokuSource>;
+  postgres?: () => Promise<PostgresTools>;
   readFile: (path: string) => Promise<string>;
   clock: Clock;
   env: Record<string, string | undefined>;
@@ -134,7 +142,7 @@ async function provisionOne(ctx: Ctx, addon: AddonPlan): Promise<AddonOutcome> {
   const base = {addon: addon.name, kind: addon.target.kind, remaps: [] as string[], details: [] as string[]};
   switch (addon.target.kind) {
     case 'rds-postgresql':
-      return ctx.input.dryRun ? {...base, action: 'planned', details: describeRds(ctx, addon)} : rds(ctx, addon);
+      return ctx.input.dryRun ? {...base, action: 'planned', details: await describeRds(ctx, addon)} : rds(ctx, addon);
     case 'memorydb':
       return ctx.input.dryRun ? {...base, action: 'planned', details: describeMemoryDb(ctx, addon)} : memorydb(ctx, addon);
     case 'cloudwatch-logs': {
@@ -193,17 +201,51 @@ async function ingressGroup(ctx: Ctx, addon: AddonPlan, name: string, port: numb
 
 const waitSeconds = (ctx: Ctx) => ctx.input.waitSeconds ?? DEFAULT_WAIT_SECONDS;
 
-function describeRds(ctx: Ctx, addon: AddonPlan): string[] {
-  const s = rdsSpec(ctx.plan.app.name, addon, {storageGb: ctx.input.dbStorageGb ?? 20, engineVersion: ctx.input.postgresVersion});
-  return [`RDS PostgreSQL ${s.id}: ${s.instanceClass}${s.multiAz ? ', Multi-AZ' : ''}, ${s.storageGb}-${s.maxStorageGb} GB gp3, encrypted, not public, deletion protection, master password managed by RDS in Secrets Manager`];
+/**
+ * The Heroku database's size (pg_database_size: tables, TOAST, indexes), read through its config
+ * var URL; null, with a warning, when it cannot be read (no token, no network, no URL).
+ */
+async function sourceBytes(ctx: Ctx, addon: AddonPlan): Promise<number | null> {
+  const {heroku, postgres} = ctx.deps;
+  if (addon.category !== 'postgres' || !heroku || !postgres) return null;
+  try {
+    ctx.deps.onProgress?.(`${addon.name}: reading the size of the Heroku database`);
+    const url = await resolveSource(ctx.plan.app.name, {...addon, category: 'postgres'}, {}, {heroku, secrets: ctx.deps.secrets, env: ctx.deps.env}, []);
+    const probe = await (await postgres()).probe(url, 'source');
+    return probe.databaseBytes ?? probe.dataBytes;
+  } catch (err) {
+    if (!(err instanceof MigrateError)) throw err;
+    ctx.warnings.push(`${addon.name}: the size of the Heroku database could not be read (${err.message}); RDS storage is sized without it: check it, or pass --db-storage-gb.`);
+    return null;
+  }
+}
+
+async function storageFor(ctx: Ctx, addon: AddonPlan): Promise<RdsStorage> {
+  const bytes = await sourceBytes(ctx, addon);
+  const storage = rdsStorage(bytes, ctx.input.dbStorageGb);
+  if (bytes !== null && bytes > storage.maxStorageGb * 1024 ** 3) {
+    ctx.warnings.push(`${addon.name}: --db-storage-gb ${ctx.input.dbStorageGb} cannot hold the source even after autoscaling (${storage.basis}); the data copy will refuse it.`);
+  }
+  return storage;
+}
+
+async function describeRds(ctx: Ctx, addon: AddonPlan): Promise<string[]> {
+  const storage = await storageFor(ctx, addon);
+  const s = rdsSpec(ctx.plan.app.name, addon, {...storage, engineVersion: ctx.input.postgresVersion});
+  return [
+    `RDS PostgreSQL ${s.id}: ${s.instanceClass}${s.multiAz ? ', Multi-AZ' : ''}, ${s.storageGb} GB gp3 (autoscaling to ${s.maxStorageGb} GB; ${storage.basis}), encrypted, not public, deletion protection, master password managed by RDS in Secrets Manager`,
+  ];
 }
 
 async function rds(ctx: Ctx, addon: AddonPlan): Promise<AddonOutcome> {
   const app = ctx.plan.app.name;
-  const spec = rdsSpec(app, addon, {storageGb: ctx.input.dbStorageGb ?? 20, engineVersion: ctx.input.postgresVersion});
   const admin = await ctx.deps.rds(ctx.region);
-  ctx.deps.onProgress?.(`${addon.name}: RDS PostgreSQL ${spec.id} (${spec.instanceClass}${spec.multiAz ? ', Multi-AZ' : ''})`);
-  let view = await admin.describe(spec.id);
+  const id = rdsSpec(app, addon, {storageGb: 0}).id;
+  let view = await admin.describe(id);
+  // storage is sized from the source only for a new instance (an existing one keeps its storage)
+  const storage = view ? {storageGb: view.storageGb ?? 0, maxStorageGb: view.maxStorageGb ?? 0, basis: 'the existing instance'} : await storageFor(ctx, addon);
+  const spec = rdsSpec(app, addon, {...storage, engineVersion: ctx.input.postgresVersion});
+  ctx.deps.onProgress?.(`${addon.name}: RDS PostgreSQL ${spec.id} (${spec.instanceClass}${spec.multiAz ? ', Multi-AZ' : ''}, ${spec.storageGb} GB, autoscaling to ${spec.maxStorageGb} GB)`);
   if (view && !ours(view.tags, app)) {
     throw new MigrateError('conflict', `RDS instance ${spec.id} exists but was not created by heroku2aws for ${app}.`, {hint: 'Delete or rename it, or tag it heroku2aws:app=' + app + ' to adopt it deliberately.'});
   }
@@ -213,13 +255,22 @@ async function rds(ctx: Ctx, addon: AddonPlan): Promise<AddonOutcome> {
     const sg = await ingressGroup(ctx, addon, spec.securityGroupName, 5432);
     const {choice} = await ctx.net();
     await step(ctx, `provision-${addon.name}-subnets`, 'rds-subnet-group', {name: spec.subnetGroup}, () => admin.ensureSubnetGroup(spec.subnetGroup, choice.subnetIds, spec.tags));
-    view = await step(ctx, `provision-${addon.name}-rds`, 'rds-create', {id: spec.id, class: spec.instanceClass, multiAz: spec.multiAz}, () => admin.create(spec, sg));
+    view = await step(ctx, `provision-${addon.name}-rds`, 'rds-create', {id: spec.id, class: spec.instanceClass, multiAz: spec.multiAz, storageGb: spec.storageGb, maxStorageGb: spec.maxStorageGb}, () =>
+      admin.create(spec, sg),
+    );
     action = 'created';
   } else {
     if (view.instanceClass !== spec.instanceClass) ctx.warnings.push(`RDS instance ${spec.id} is ${view.instanceClass}, the plan says ${spec.instanceClass}: left as it is (modify it deliberately).`);
     if (view.multiAz !== spec.multiAz) ctx.warnings.push(`RDS instance ${spec.id} has Multi-AZ ${view.multiAz ? 'on' : 'off'}, the plan says ${spec.multiAz ? 'on' : 'off'}: left as it is.`);
   }
-  const resource = (v: DbInstanceView) => ({kind: 'rds-postgresql', id: v.id, arn: v.arn, status: v.status, ...(v.endpoint ? {endpoint: `${v.endpoint.address}:${v.endpoint.port}`} : {})});
+  const resource = (v: DbInstanceView) => ({
+    kind: 'rds-postgresql',
+    id: v.id,
+    arn: v.arn,
+    status: v.status,
+    ...(v.endpoint ? {endpoint: `${v.endpoint.address}:${v.endpoint.port}`} : {}),
+    ...(v.maxStorageGb ? {maxStorageGb: v.maxStorageGb} : {}),
+  });
   await recordAddon(ctx, addon.name, resource(view), {});
   if (view.status !== 'available' && waitSeconds(ctx) > 0) {
     ctx.deps.onProgress?.(`${addon.name}: waiting for ${spec.id} to become available (up to ${Math.round(waitSeconds(ctx) / 60)} min; RDS takes 10-20)`);

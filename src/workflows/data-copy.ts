@@ -22,6 +22,7 @@ import {
   type RedisVerification,
 } from '../domain/data-copy.ts';
 import type {AddonPlan} from '../domain/addon-plan.ts';
+import {checkFitsStorage} from '../domain/addon-provision.ts';
 import type {DataUrl} from '../domain/data-url.ts';
 import {MigrateError} from '../domain/errors.ts';
 import type {Plan} from '../domain/plan.ts';
@@ -64,6 +65,8 @@ export interface DataCopyDeps {
   env: Record<string, string | undefined>;
   /** default parent of the dump directory */
   tmpDir: string;
+  /** CPU cores of this machine: the default --jobs (pg_dump and pg_restore scale with them) */
+  cores?: number;
   onProgress?: (message: string) => void;
   onCopyProgress?: (p: CopyProgress) => void;
 }
@@ -191,21 +194,34 @@ async function fail(ctx: CopyContext, journal: (p: 'result', ok: boolean, d: Rec
 async function copyPostgres(ctx: CopyContext): Promise<DataCopyResult> {
   const {deps, source, target, input} = ctx;
   const tools = await deps.postgres();
-  const jobs = input.jobs ?? DEFAULT_JOBS;
+  const jobs = input.jobs ?? deps.cores ?? DEFAULT_JOBS;
   const compress = input.compress ?? 1;
   const t0 = Date.now();
   deps.onProgress?.(`Connecting to the source ${source.display} and the target ${target.display}`);
   const [sp, tp, client] = await Promise.all([tools.probe(source, 'source'), tools.probe(target, 'target'), tools.clientVersion()]);
   checkPgVersions({source: sp.versionNum, target: tp.versionNum, client});
+  // the provisioned RDS instance cannot grow past its autoscaling ceiling: refuse before writing
+  const resource = (await deps.state.readState()).addons?.[ctx.addon.name]?.resource;
+  if (resource?.endpoint === `${target.host}:${target.port}`) checkFitsStorage(sp.databaseBytes ?? sp.dataBytes, resource.maxStorageGb, `${resource.id} (${target.display})`);
   const dumpDir = input.dumpDir ?? deps.tmpDir;
   checkDiskSpace(dumpSpaceEstimate(sp.dataBytes, compress), await tools.freeSpace(dumpDir), dumpDir);
-  deps.onProgress?.('Counting the source rows per table');
-  const before = await tools.inventory(source, 'source', {jobs});
   const {wiped, journal} = await begin(ctx, tp.objects === 0);
   let stats: DataCopyResult['stats'];
+  let before: Awaited<ReturnType<PostgresTools['inventory']>>;
   try {
-    deps.onProgress?.(`pg_dump: ${Object.keys(before.tables).length} tables with ${jobs} jobs`);
-    const dump = await tools.dump(source, dumpDir, {jobs, compress, rows: before.tables, onProgress: deps.onCopyProgress});
+    // the source is frozen: its rows are counted on one connection while pg_dump reads it (the
+    // dump's progress picks the counts up as they arrive)
+    deps.onProgress?.(`pg_dump with ${jobs} jobs, counting the source rows per table meanwhile`);
+    const rows: Record<string, number> = {};
+    const counting = tools.inventory(source, 'source', {jobs: 1}).then((inv) => (Object.assign(rows, inv.tables), inv));
+    const dump = await tools.dump(source, dumpDir, {jobs, compress, rows, onProgress: deps.onCopyProgress}).catch(async (err: unknown) => {
+      await counting.catch(() => undefined);
+      throw err;
+    });
+    before = await counting.catch(async (err: unknown) => {
+      await tools.removeDump(dump.dir);
+      throw err;
+    });
     try {
       deps.onProgress?.(`pg_restore: ${jobs} jobs, then ANALYZE`);
       const restore = await tools.restore(target, dump.dir, {jobs, rows: before.tables, onProgress: deps.onCopyProgress});

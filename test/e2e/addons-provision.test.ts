@@ -79,7 +79,7 @@ describe('addons provision', () => {
   it('--dry-run lists what would be created and calls nothing', async () => {
     const r = await provision(['--dry-run', '--jobs', jobsFile]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/DATABASE \[planned\]\n {2}- RDS PostgreSQL shop-database: db\.t4g\.medium, 20-100 GB gp3, encrypted, not public, deletion protection/);
+    expect(r.stdout).toMatch(/DATABASE \[planned\]\n {2}- RDS PostgreSQL shop-database: db\.t4g\.medium, 20 GB gp3 \(autoscaling to 100 GB; the minimum \(the source size is unknown\)\), encrypted, not public, deletion protection/);
     expect(r.stdout).toMatch(/heroku-redis \[planned\]\n {2}- MemoryDB shop-heroku-redis: db\.t4g\.small, 1 shard, 1 replica\(s\), TLS/);
     expect(r.stdout).toMatch(/cron\(30 3 \* \* \? \*\) UTC, worker container, 2048\/4096: bundle exec rake billing/);
     await expect(rds().send(new DescribeDBInstancesCommand({}))).resolves.toMatchObject({DBInstances: []});
@@ -110,6 +110,10 @@ describe('addons provision', () => {
     const db = (await rds().send(new DescribeDBInstancesCommand({DBInstanceIdentifier: 'shop-database'}))).DBInstances![0]!;
     expect(db).toMatchObject({Engine: 'postgres', DBInstanceClass: 'db.t4g.medium', StorageEncrypted: true, PubliclyAccessible: false, DeletionProtection: true, MultiAZ: false, DBSubnetGroup: {DBSubnetGroupName: 'heroku2aws-shop'}});
     expect(db.MasterUserSecret?.SecretArn).toMatch(/^arn:aws:secretsmanager:/);
+    // no Heroku token here: the source size is unknown, so the minimum, said so, and the ceiling recorded for the copy's check
+    expect(db).toMatchObject({AllocatedStorage: 20, MaxAllocatedStorage: 100});
+    expect(JSON.parse(r.stdout).warnings.join('\n')).toMatch(/DATABASE: the size of the Heroku database could not be read/);
+    expect(state().addons.DATABASE.resource.maxStorageGb).toBe(100);
     // port 5432 open to the tasks' security group only
     const ec2 = new EC2Client(motoClientConfig());
     const dbSg = (await ec2.send(new DescribeSecurityGroupsCommand({GroupIds: [db.VpcSecurityGroups![0]!.VpcSecurityGroupId!]}))).SecurityGroups![0]!;

@@ -1,6 +1,6 @@
 /**
  * A fake Cloudflare API v4 for Load Balancing (node:http on 127.0.0.1, a free port), following
- * the public reference (FACTS.md) closely enough that the official `cloudflare` SDK drives it.
+ * the public reference (docs/facts.md, "Cloudflare Load Balancing") closely enough that the official `cloudflare` SDK drives it.
  * Its `url` ends in `/client/v4`, like the real base URL; the request log holds paths below it.
  *
  * - Envelope `{success, errors: [{code, message}], messages, result}` (lists add `result_info`).

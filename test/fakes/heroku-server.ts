@@ -1,6 +1,6 @@
 /**
  * A fake Heroku Platform API v3 server (node:http on 127.0.0.1, a free port), following the
- * public reference (see FACTS.md) closely enough that the real `heroku-client` drives it:
+ * public reference (docs/facts.md, "Heroku Platform API") closely enough that the real `heroku-client` drives it:
  *
  * - `Accept: application/vnd.heroku+json; version=3` is required (406 `not_acceptable`).
  * - Auth: `Authorization: Bearer <token>`, or Basic with the token as password (what

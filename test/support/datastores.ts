@@ -163,7 +163,8 @@ export async function startPostgres(password: string, options: {user?: string} =
   };
 }
 
-export async function startRedis(password: string, options: {cluster?: boolean} = {}): Promise<RedisServer> {
+/** `slots`: the slot range a cluster node serves (default all 16384; null: none yet, e.g. for a multi-shard cluster) */
+export async function startRedis(password: string, options: {cluster?: boolean; slots?: [number, number] | null} = {}): Promise<RedisServer> {
   const bin = redisServerBin();
   const dir = mkdtempSync(join(tmpdir(), 'h2a-redis-'));
   const port = await freePort();
@@ -176,9 +177,11 @@ export async function startRedis(password: string, options: {cluster?: boolean} 
   const cli = (...a: string[]) =>
     execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning', ...a], {encoding: 'utf8', env: {...process.env, REDISCLI_AUTH: password}}).trim();
   await waitFor('redis-server', () => spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'PING'], {encoding: 'utf8'}).stdout.includes('NOAUTH') || false, child, () => log);
-  if (options.cluster) {
-    cli('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-    await waitFor('redis cluster', () => cli('CLUSTER', 'INFO').includes('cluster_state:ok'), child, () => log);
+  if (options.cluster && options.slots !== null) {
+    const [from, to] = options.slots ?? [0, 16383];
+    cli('CLUSTER', 'ADDSLOTSRANGE', String(from), String(to));
+    // a node serving part of the slots is ok only once its cluster covers them all (startRedisCluster waits)
+    if (from === 0 && to === 16383) await waitFor('redis cluster', () => cli('CLUSTER', 'INFO').includes('cluster_state:ok'), child, () => log);
   }
   return {
     port,
@@ -192,6 +195,27 @@ export async function startRedis(password: string, options: {cluster?: boolean} 
       rmSync(dir, {recursive: true, force: true});
     },
   };
+}
+
+export interface RedisCluster {
+  nodes: RedisServer[];
+  /** the URL of the first node: a cluster client discovers the others */
+  url(): string;
+  stop(): Promise<void>;
+}
+
+/** `shards` primaries (no replicas) from Debian's redis-server, the 16384 slots split evenly, met and converged. */
+export async function startRedisCluster(password: string, shards: number): Promise<RedisCluster> {
+  const per = Math.ceil(16384 / shards);
+  const nodes = await Promise.all(Array.from({length: shards}, (_, i) => startRedis(password, {cluster: true, slots: [i * per, Math.min(16383, (i + 1) * per - 1)]})));
+  for (const node of nodes.slice(1)) nodes[0]!.cli('CLUSTER', 'MEET', '127.0.0.1', String(node.port));
+  const deadline = Date.now() + 20_000;
+  const converged = () => nodes.every((n) => n.cli('CLUSTER', 'INFO').includes('cluster_state:ok') && n.cli('CLUSTER', 'INFO').includes(`cluster_known_nodes:${shards}`));
+  while (!converged()) {
+    if (Date.now() > deadline) throw new Error(`the ${shards}-shard redis cluster did not converge within 20 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {nodes, url: () => nodes[0]!.url(), stop: async () => void (await Promise.all(nodes.map((n) => n.stop())))};
 }
 
 export interface DataStores {

@@ -67,3 +67,58 @@ describe('schedule comparison', () => {
     expect(holds(null, wanted)).toBe(false);
   });
 });
+
+describe('RDS storage', () => {
+  it('holds the source twice, at least 20 GiB, autoscaling to 5x (at least 100 GiB), within gp3 limits; the flag wins', async () => {
+    const {rdsStorage, checkFitsStorage} = await import('../../src/domain/addon-provision.ts');
+    const GiB = 1024 ** 3;
+    expect(rdsStorage(null)).toMatchObject({storageGb: 20, maxStorageGb: 100, basis: expect.stringMatching(/unknown/)});
+    expect(rdsStorage(3 * GiB)).toMatchObject({storageGb: 20, maxStorageGb: 100});
+    expect(rdsStorage(111 * GiB)).toMatchObject({storageGb: 222, maxStorageGb: 1110, basis: expect.stringMatching(/2x the source \(the source holds 111\.00 GiB\)/)});
+    expect(rdsStorage(50_000 * GiB)).toMatchObject({storageGb: 65_536, maxStorageGb: 65_536});
+    expect(rdsStorage(111 * GiB, 50)).toMatchObject({storageGb: 50, maxStorageGb: 250, basis: expect.stringMatching(/--db-storage-gb/)});
+    expect(() => checkFitsStorage(250 * GiB, 250, 'x')).not.toThrow();
+    expect(() => checkFitsStorage(250 * GiB + 1, 250, 'x')).toThrow(/more than x can ever hold/);
+    expect(() => checkFitsStorage(10 ** 15, undefined, 'x')).not.toThrow();
+  });
+});
+
+describe('addons provision sizes RDS from the Heroku database', () => {
+  it('reads pg_database_size through the config var URL and plans 2x the source', async () => {
+    const {writeFileSync} = await import('node:fs');
+    const {join} = await import('node:path');
+    const {createLocalState} = await import('../../src/adapters/state/local-state.ts');
+    const {canonicalJson} = await import('../../src/domain/plan.ts');
+    const {addonsProvision} = await import('../../src/workflows/addons-provision.ts');
+    const {livePlan} = await import('../support/plans.ts');
+    const {sampleApp} = await import('../fakes/heroku-fixtures.ts');
+    const {tempDir} = await import('../support/cli.ts');
+    const dir = tempDir();
+    const plan = livePlan(sampleApp());
+    writeFileSync(join(dir, 'plan.json'), canonicalJson(plan, 2));
+    const pg = plan.addons.find((a) => a.category === 'postgres')!;
+    const probed: string[] = [];
+    const unused = async () => {
+      throw new Error('not used in a dry run');
+    };
+    const r = await addonsProvision(
+      {app: 'shop', dryRun: true, only: [pg.name]},
+      {
+        state: createLocalState(dir, 'shop', {now: () => new Date(0)}),
+        secrets: unused,
+        network: unused,
+        rds: unused,
+        memorydb: unused,
+        scheduler: unused,
+        heroku: async () => ({getConfigVars: async () => ({DATABASE_URL: 'postgres://u:size-canary@heroku.example:5432/d'})}) as never,
+        postgres: async () => ({probe: async (url: {display: string}) => (probed.push(url.display), {versionNum: 160000, version: '16', objects: 3, dataBytes: 80 * 1024 ** 3, databaseBytes: 111 * 1024 ** 3})}) as never,
+        readFile: unused,
+        clock: {now: () => new Date(0)},
+        env: {AWS_REGION: 'us-east-1'},
+      },
+    );
+    expect(probed).toEqual(['postgres://heroku.example:5432/d']);
+    expect(r.outcomes[0]?.details.join()).toMatch(/222 GB gp3 \(autoscaling to 1110 GB; 2x the source \(the source holds 111\.00 GiB\)\)/);
+    expect(JSON.stringify(r)).not.toContain('size-canary');
+  });
+});

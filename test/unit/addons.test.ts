@@ -96,7 +96,7 @@ describe('plan sizes', () => {
   });
 
   describe('Heroku Redis -> MemoryDB node memory covers the plan memory', () => {
-    // FACTS.md: Heroku Redis plan memory; GB counted as GiB (1024 MB) to stay on the safe side.
+    // docs/facts.md, "Data stores": Heroku Redis plan memory; GB counted as GiB (1024 MB) to stay on the safe side.
     const herokuMb: Record<string, number> = {
       mini: 25,
       'premium-0': 50,

@@ -69,7 +69,7 @@ describe('the shipped add-on catalog', () => {
     }
   });
 
-  it('keeps the data-store facts (FACTS.md) in the notes', () => {
+  it('keeps the data-store facts (docs/facts.md) in the notes', () => {
     const pg = findEntry(catalog, 'heroku-postgresql')!;
     expect(pg.notes.join(' ')).toMatch(/no logical replication/);
     expect(pg.notes.join(' ')).toMatch(/over TLS/);

@@ -69,6 +69,20 @@ const fails = async (p: Promise<unknown>) => {
 };
 
 describe('data copy workflow', () => {
+  it('a source larger than the provisioned RDS instance can grow to is refused before anything is written', async () => {
+    const {deps, input, calls, state} = setup({probe: async (_u, role) => ({versionNum: 160002, version: '16', objects: role === 'source' ? 9 : 0, dataBytes: 30 * 1024 ** 3, databaseBytes: 120 * 1024 ** 3})});
+    const addon = (await state.readPlan()).addons.find((a) => a.category === 'postgres')!.name;
+    await state.writeState({schemaVersion: '1.0', app: 'shop', addons: {[addon]: {remaps: {}, resource: {kind: 'rds-postgresql', id: 'shop-postgres', endpoint: 'rds.example:5432', maxStorageGb: 100}}}});
+    const err = await fails(dataCopy({...input, dumpDir: '/tmp'}, {...deps, postgres: async () => ({...(await deps.postgres()), freeSpace: async () => 10 ** 15})}));
+    expect(err.message).toMatch(/holds 120\.0 GiB, more than shop-postgres .* can ever hold \(storage autoscaling stops at 100 GiB\)/);
+    expect(err.hint).toMatch(/--max-allocated-storage 240/);
+    expect(calls).toEqual([]);
+    expect(await state.readJournal()).toEqual([]);
+    // the same source into a target that is not the provisioned instance is not measured against it
+    await state.writeState({schemaVersion: '1.0', app: 'shop', addons: {[addon]: {remaps: {}, resource: {kind: 'rds-postgresql', id: 'shop-postgres', endpoint: 'other.example:5432', maxStorageGb: 100}}}});
+    await expect(dataCopy({...input, dumpDir: '/tmp'}, {...deps, postgres: async () => ({...(await deps.postgres()), freeSpace: async () => 10 ** 15})})).resolves.toMatchObject({phase: expect.any(String)});
+  });
+
   it('a dump that would not fit on disk is refused before anything is written', async () => {
     const {deps, input, calls, state} = setup({freeSpace: async () => 1_000_000_000});
     const err = await fails(dataCopy(input, deps));

@@ -25,6 +25,7 @@ export function viewOf(d: DBInstance): DbInstanceView {
     masterUser: d.MasterUsername ?? '',
     ...(d.DBName ? {dbName: d.DBName} : {}),
     tags: Object.fromEntries((d.TagList ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+    ...(d.AllocatedStorage ? {storageGb: d.AllocatedStorage, maxStorageGb: d.MaxAllocatedStorage ?? d.AllocatedStorage} : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  * touching an adopted load balancer's weights. Creates go out once (POST is not idempotent):
  * when one fails, the list is read again, and an object that landed anyway is taken.
  * Weights always go out as one PATCH holding both pool weights; PATCH replaces `random_steering`
- * as a whole, so a write with one weight would reset the other (FACTS.md).
+ * as a whole, so a write with one weight would reset the other (docs/facts.md, "Cloudflare Load Balancing").
  * Ids found once are remembered, so a read is two GETs (load balancer, AWS pool).
  * Host headers (docs/facts.md, "Cloudflare: Host header overrides"): the monitor and the AWS
  * origin carry the load-balanced hostname, the Heroku origin the Host the workflow chose.

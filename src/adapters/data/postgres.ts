@@ -36,7 +36,8 @@ const Q = {
     + (SELECT count(*) FROM pg_namespace n WHERE ${SYSTEM_SCHEMAS} AND n.nspname <> 'public' AND ${NOT_EXTENSION('pg_namespace', 'n')})
     + (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE ${SYSTEM_SCHEMAS} AND t.typtype IN ('e','d','c','r') AND t.typrelid = 0 AND ${NOT_EXTENSION('pg_type', 't')})
     + (SELECT count(*) FROM pg_extension WHERE extname <> 'plpgsql') AS objects,
-    (SELECT coalesce(sum(pg_table_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${SYSTEM_SCHEMAS} AND c.relkind IN ('r','m')) AS data_bytes`,
+    (SELECT coalesce(sum(pg_table_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${SYSTEM_SCHEMAS} AND c.relkind IN ('r','m')) AS data_bytes,
+    pg_database_size(current_database()) AS database_bytes`,
   tables: `SELECT n.nspname AS s, c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${SYSTEM_SCHEMAS} AND c.relkind IN ('r','p') AND ${NOT_EXTENSION('pg_class', 'c')} ORDER BY 1, 2`,
   sequences: `SELECT schemaname || '.' || sequencename AS name, last_value::text AS value FROM pg_sequences n WHERE n.schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
   indexes: `SELECT n.nspname || '.' || c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${SYSTEM_SCHEMAS} AND ${NOT_EXTENSION('pg_class', 'c')} ORDER BY 1`,
@@ -171,8 +172,8 @@ export function createPostgresTools(options: {pgBin?: string; env?: Record<strin
   return {
     probe: (url, role) =>
       withClient(url, role, 'read its version', async (c) => {
-        const r = (await c.query<{num: number; version: string; objects: string; data_bytes: string}>(Q.probe)).rows[0]!;
-        return {versionNum: r.num, version: r.version, objects: Number(r.objects), dataBytes: Number(r.data_bytes)};
+        const r = (await c.query<{num: number; version: string; objects: string; data_bytes: string; database_bytes: string}>(Q.probe)).rows[0]!;
+        return {versionNum: r.num, version: r.version, objects: Number(r.objects), dataBytes: Number(r.data_bytes), databaseBytes: Number(r.database_bytes)};
       }),
 
     async clientVersion() {
@@ -242,11 +243,12 @@ export function createPostgresTools(options: {pgBin?: string; env?: Record<strin
     async dump(url, parentDir, o) {
       const work = await mkdtemp(join(parentDir, 'heroku2aws-dump-'));
       const dir = join(work, 'dump');
-      const total = Object.keys(o.rows).length;
-      const totalRows = Object.values(o.rows).reduce((a, b) => a + b, 0);
+      // the row counts may arrive while the dump runs: read them at each report
+      const total = () => Object.keys(o.rows).length;
+      const totalRows = () => Object.values(o.rows).reduce((a, b) => a + b, 0);
       const started: string[] = [];
       let [done, rows, bytes] = [0, 0, 0];
-      const emit = () => o.onProgress?.({stage: 'dump', done, total, rows, totalRows, bytes});
+      const emit = () => o.onProgress?.({stage: 'dump', done, total: total(), rows, totalRows: totalRows(), bytes});
       const finish = (qualified: string) => {
         done++;
         rows += o.rows[qualified] ?? 0;
@@ -320,7 +322,16 @@ export function createPostgresTools(options: {pgBin?: string; env?: Record<strin
         },
       );
       if (run.code !== 0) throw toolError('pg_restore', run, url, 'target');
-      await withClient(url, 'target', 'analyze the restored tables', async (c) => void (await c.query('ANALYZE')));
+      // ANALYZE table by table on `jobs` connections (one ANALYZE of the database uses one core)
+      const queue = [...new Set(toc.values())];
+      const analyze = () =>
+        withClient(url, 'target', 'analyze the restored tables', async (c) => {
+          for (let t = queue.shift(); t; t = queue.shift()) {
+            const [schema, table] = [t.slice(0, t.indexOf('.')), t.slice(t.indexOf('.') + 1)];
+            await c.query(`ANALYZE ${c.escapeIdentifier(schema)}.${c.escapeIdentifier(table)}`);
+          }
+        });
+      await Promise.all(Array.from({length: Math.max(1, Math.min(o.jobs, queue.length))}, analyze));
       const allBytes = [...sizes.values()].reduce((a, b) => a + b, 0);
       o.onProgress?.({stage: 'restore', done: total, total, rows: totalRows, totalRows, bytes: allBytes});
       return {tables: total, bytes: allBytes, seconds: (Date.now() - t0) / 1000};

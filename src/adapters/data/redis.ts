@@ -1,7 +1,8 @@
 /**
  * RedisTools over ioredis (loaded lazily): SCAN the source, DUMP + PTTL each batch in one
- * pipeline, RESTORE on the target with the remaining TTL (auto-pipelined; per node in cluster
- * mode, as MemoryDB always is), several batches in flight. Only INFO, SCAN, TYPE, PTTL, DUMP,
+ * pipeline, RESTORE on the target with the remaining TTL in one pipeline (per primary in cluster
+ * mode, as MemoryDB always is, routed on the keys' bytes), 16 batches in flight per source node.
+ * Only INFO, SCAN, TYPE, PTTL, DUMP,
  * RESTORE, DBSIZE and FLUSHDB are used: MemoryDB and ElastiCache restrict CONFIG.
  * Connections are built from the parsed URL (never the raw URL, so driver errors cannot echo
  * it), and every message passes through redact().
@@ -10,6 +11,7 @@ import type {Cluster, Redis, RedisOptions} from 'ioredis';
 import type {RedisInventory} from '../../domain/data-copy.ts';
 import {redact, type DataUrl} from '../../domain/data-url.ts';
 import {MigrateError} from '../../domain/errors.ts';
+import {keySlot} from '../../domain/redis-slot.ts';
 import type {RedisTools, Role} from '../../ports/data.ts';
 
 type Conn = {client: Redis | Cluster; nodes: Redis[]; cluster: boolean; close(): Promise<void>};
@@ -46,12 +48,57 @@ function withTimeout<T>(p: Promise<T>, ms: number, timeoutError: () => Error): P
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** DUMP and PTTL of every key of a batch in one call (false for a key gone since SCAN) */
-const READ_SCRIPT = "local r = {} for i, k in ipairs(KEYS) do r[2 * i - 1] = redis.call('DUMP', k) or false; r[2 * i] = redis.call('PTTL', k) end return r";
-/** RESTORE of every key of a batch in one call: ARGV holds ttl, payload pairs */
-const WRITE_SCRIPT = "for i, k in ipairs(KEYS) do redis.call('RESTORE', k, ARGV[2 * i - 1], ARGV[2 * i], 'REPLACE') end return #KEYS";
-/** a server (or ACL) that refuses scripts: fall back to per-key commands */
-const SCRIPTS_REFUSED = /unknown command|NOPERM|not allowed|disabled|NOSCRIPT|ERR.*(eval|script)/i;
+/**
+ * Batches in flight per source node: the reference method of Redis migration tools (SCAN +
+ * pipelined DUMP/RESTORE with many batches in flight), measured against in bench/data.ts.
+ */
+export const IN_FLIGHT_PER_NODE = 16;
+
+type Restore = {key: Buffer; ttl: number; payload: Buffer};
+/** replies that mean "ask another node": the slot map moved under us */
+const REDIRECTED = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/;
+
+/**
+ * RESTOREs into a cluster, grouped per primary by each key's slot computed on its bytes
+ * (docs/facts.md, "Redis Cluster"), one pipeline per node. The driver's own routing hashes a
+ * Buffer key as decoded text, which sends non-UTF-8 keys to the wrong node. Keys answered with
+ * a redirection are routed again after a slot map refresh.
+ */
+function clusterWriter(cluster: Cluster) {
+  let byNode = new Map<string, Redis>();
+  const index = () => (byNode = new Map(cluster.nodes('master').map((n) => [`${n.options.host}:${n.options.port}`, n])));
+  const refresh = () => new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve())).then(index);
+  index();
+  const owner = (key: Buffer) => byNode.get(cluster.slots[keySlot(key)]?.[0] ?? '');
+  return async (batch: Restore[]): Promise<void> => {
+    let pending = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await refresh();
+      const groups = new Map<Redis, Restore[]>();
+      const lost: Restore[] = [];
+      for (const item of pending) {
+        const node = owner(item.key);
+        if (node) (groups.get(node) ?? groups.set(node, []).get(node)!).push(item);
+        else lost.push(item);
+      }
+      const redirected: Restore[] = [...lost];
+      await Promise.all(
+        [...groups].map(async ([node, items]) => {
+          const p = node.pipeline();
+          for (const it of items) p.restore(it.key, it.ttl, it.payload, 'REPLACE');
+          const res = (await p.exec()) ?? [];
+          res.forEach(([err], i) => {
+            if (!err) return;
+            if (!REDIRECTED.test(err.message)) throw err;
+            redirected.push(items[i]!);
+          });
+        }),
+      );
+      if (redirected.length > 0 && attempt >= 3) throw new Error(`the cluster's slot map kept moving: ${redirected.length} keys could not be placed after 3 refreshes`);
+      pending = redirected;
+    }
+  };
+}
 
 const parseInfo = (text: string) => Object.fromEntries(text.split(/\r?\n/).filter((l) => l.includes(':') && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
 
@@ -162,22 +209,9 @@ export function createRedisTools(): RedisTools {
       }
       const t0 = Date.now();
       let [keys, expired, bytes] = [0, 0, 0];
-      // one Lua call per batch on each side where the server allows it (a single node: all keys in one
-      // script); per-key commands, pipelined, otherwise (cluster mode, or scripts refused)
-      let luaRead = !src.cluster;
-      let luaWrite = !dst.cluster;
+      // one pipeline of DUMP + PTTL per batch on the source node that holds its keys, one pipeline
+      // of RESTOREs on the target (per primary, on the keys' bytes, in cluster mode)
       const read = async (node: Redis, batch: Buffer[]): Promise<[Buffer | null, number][]> => {
-        if (luaRead) {
-          try {
-            // evalBuffer exists at run time (ioredis generates a Buffer variant of every command) but not in its types
-            const evalBuffer = (node as unknown as {evalBuffer: (...args: unknown[]) => Promise<unknown>}).evalBuffer.bind(node);
-            const res = (await evalBuffer(READ_SCRIPT, batch.length, ...batch)) as (Buffer | number | null)[];
-            return batch.map((_, i) => [(res[2 * i] as Buffer | null) || null, Number(res[2 * i + 1])]);
-          } catch (err) {
-            if (!SCRIPTS_REFUSED.test((err as Error).message ?? '')) throw redisError(err, source, 'source', 'DUMP keys');
-            luaRead = false;
-          }
-        }
         const p = node.pipeline();
         for (const k of batch) p.dumpBuffer(k).pttl(k);
         const res = (await p.exec()) ?? [];
@@ -187,19 +221,14 @@ export function createRedisTools(): RedisTools {
           return [(res[2 * i]?.[1] as Buffer | null) ?? null, Number(res[2 * i + 1]?.[1])];
         });
       };
-      const write = async (batch: {key: Buffer; ttl: number; payload: Buffer}[]): Promise<void> => {
-        if (luaWrite) {
-          try {
-            await (dst.client as Redis).eval(WRITE_SCRIPT, batch.length, ...batch.map((b) => b.key), ...batch.flatMap((b) => [String(b.ttl), b.payload]));
-            return;
-          } catch (err) {
-            if (!SCRIPTS_REFUSED.test((err as Error).message ?? '')) throw err;
-            luaWrite = false;
-          }
-        }
-        await Promise.all(batch.map((b) => dst.client.restore(b.key, b.ttl, b.payload, 'REPLACE')));
+      const toCluster = dst.cluster ? clusterWriter(dst.client as Cluster) : undefined;
+      const write = async (batch: Restore[]): Promise<void> => {
+        if (toCluster) return toCluster(batch);
+        const p = (dst.client as Redis).pipeline();
+        for (const b of batch) p.restore(b.key, b.ttl, b.payload, 'REPLACE');
+        for (const [err] of (await p.exec()) ?? []) if (err) throw err;
       };
-      const inflight = new Set<Promise<void>>();
+      const inflight = new Map<Redis, Set<Promise<void>>>();
       let failure: unknown;
       try {
         for await (const {node, keys: batch} of scan(src.nodes, o.batch)) {
@@ -221,11 +250,12 @@ export function createRedisTools(): RedisTools {
             o.onProgress?.({stage: 'copy', done: keys, total: o.totalKeys, rows: keys, totalRows: o.totalKeys, bytes});
           });
           const tracked = work.catch((err: unknown) => void (failure ??= err));
-          inflight.add(tracked);
-          void tracked.finally(() => inflight.delete(tracked));
-          if (inflight.size >= 4) await Promise.race(inflight);
+          const mine = inflight.get(node) ?? inflight.set(node, new Set()).get(node)!;
+          mine.add(tracked);
+          void tracked.finally(() => mine.delete(tracked));
+          if (mine.size >= IN_FLIGHT_PER_NODE) await Promise.race(mine);
         }
-        await Promise.all(inflight);
+        await Promise.all([...inflight.values()].flatMap((set) => [...set]));
         if (failure) throw failure;
       } catch (err) {
         throw err instanceof MigrateError ? err : redisError(err, source, 'source', 'SCAN and DUMP keys');

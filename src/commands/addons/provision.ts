@@ -33,7 +33,7 @@ Exit codes: 0 done; 1 error; 2 usage; 5 locked.`;
     jobs: Flags.string({description: 'Heroku Scheduler jobs file (JSON: {"jobs": [{"command", "every": "10m|hourly|daily", "at", "dynoSize"}]})'}),
     'scheduler-role-arn': Flags.string({description: 'IAM role EventBridge Scheduler assumes to run the jobs (ecs:RunTask, ecs:TagResource, iam:PassRole) [default: the SchedulerRoleArn output of the shared stack]'}),
     'task-definition': Flags.string({description: 'task definition the jobs run [default: the deployed one of their process type]'}),
-    'db-storage-gb': Flags.integer({description: 'RDS allocated storage (autoscaling up to 5x)', default: 20, min: 20, max: 65536}),
+    'db-storage-gb': Flags.integer({description: "RDS allocated storage in GiB, autoscaling up to 5x [default: twice the Heroku database's size (read through its config var), at least 20]", min: 20, max: 65536}),
     'postgres-version': Flags.string({description: 'RDS PostgreSQL engine version [default: RDS default; must be >= the Heroku database]'}),
     'redis-node-type': Flags.string({description: 'MemoryDB node type [default: the plan]'}),
     'redis-replicas': Flags.integer({description: 'MemoryDB replicas per shard', default: 1, min: 0, max: 5}),

@@ -54,7 +54,7 @@ function toStackName(app: string, part: string): string {
 function checkPair(what: string, cpu: number, memory: number): void {
   if (!isValidFargatePair({cpu, memory})) {
     throw new MigrateError('input', `The plan gives ${what} ${cpu} CPU units and ${memory} MiB, which is not a Fargate task size.`, {
-      hint: 'Re-plan (`migrate plan`) or pick a pair from the Fargate table (FACTS.md "Dynos -> Fargate").',
+      hint: 'Re-plan (`migrate plan`) or pick a pair from the Fargate table (docs/facts.md, "Dynos -> Fargate").',
     });
   }
 }
