@@ -98,7 +98,7 @@ describe('edge setup', () => {
     ['--hostname with a space', ['--hostname', 'shop example.com'], /--hostname 'shop example.com' is not a hostname/],
     ['--region nowhere', ['--region', 'nowhere'], /'nowhere' is not an AWS region name/],
   ])('%s: exit 2, no Cloudflare write, nothing journaled', async (_name, bad, message) => {
-    await refused(['edge', 'setup', '--app', 'shop', '--alb', w.albArn, ...bad], 2, message);
+    await refused(['edge', 'setup', '--app', 'shop', '--alb', w.albArn, '--yes', ...bad], 2, message);
   });
 });
 

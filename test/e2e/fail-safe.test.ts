@@ -112,7 +112,7 @@ const journalLines = (dir: string) => readFileSync(join(dir, 'journal.jsonl'), '
 beforeAll(async () => {
   await resetMoto();
   w = await startCutoverEnv();
-  const setup = await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn]);
+  const setup = await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn, '--yes']);
   expect(setup.code).toBe(0);
   await createGateAlarms();
   base = w.planDir;

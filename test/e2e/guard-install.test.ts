@@ -62,7 +62,7 @@ beforeAll(async () => {
   Object.assign(process.env, {AWS_ENDPOINT_URL: motoEndpoint(), AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1'});
   w = await startCutoverEnv();
   w.cloudflare.state.tokens.push({token: TOKEN, permissions: ['load_balancers:edit', 'pools:edit']});
-  expect((await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn])).code).toBe(0);
+  expect((await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn, '--yes'])).code).toBe(0);
   await new S3Client({...motoClientConfig(), forcePathStyle: true}).send(new CreateBucketCommand({Bucket: BUCKET}));
   // the team state in S3, holding what edge setup recorded locally
   state = await createS3State({bucket: BUCKET, prefix: 'heroku2aws', app: 'shop', region: 'us-east-1', endpoint: motoEndpoint(), clock, planDir: w.planDir});

@@ -41,7 +41,7 @@ const disarm = () => {
 beforeAll(async () => {
   await resetMoto();
   w = await startCutoverEnv();
-  expect((await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn])).code).toBe(0);
+  expect((await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn, '--yes'])).code).toBe(0);
   await createGateAlarms();
   Object.assign(process.env, {AWS_ENDPOINT_URL: motoEndpoint(), AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_MAX_ATTEMPTS: '1'});
 });

@@ -36,7 +36,7 @@ describe('prompts come before progress, in a terminal', () => {
 
   it('shift: "Continue? [y/N]" is shown before the progress display, and the shift runs only after "y"', async () => {
     const from = w.cloudflare.requests.length;
-    const r = await inTerminal(['shift', '--app', 'shop', '--to', '1', '--steps', '1', '--bake', '500ms', '--poll', '100ms', '--min-requests', '0'], 'y');
+    const r = await inTerminal(['shift', '--app', 'shop', '--to', '1', '--steps', '1', '--bake', '500ms', '--poll', '100ms', '--min-requests', '0', '--no-guard'], 'y');
     const screen = plain(r.stdout);
     const prompt = screen.indexOf('Continue? [y/N]');
     if (prompt < 0) throw new Error(`no prompt (exit ${r.code}):\n${screen}\n${r.stderr}`);

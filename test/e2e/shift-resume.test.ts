@@ -28,7 +28,7 @@ afterAll(() => w.close());
 describe('a step keeps its evidence across pauses, crashes and rollbacks', () => {
   it('case 3: a rollback after a killed shift is not drift; the next shift starts from 0% without --adopt', async () => {
     const from = w.cloudflare.requests.length;
-    const run = spawnShift(w, ['--to', '5', '--steps', '1,5', '--bake', '60s', '--poll', '200ms', '--min-requests', '0', '--yes']);
+    const run = spawnShift(w, ['--to', '5', '--steps', '1,5', '--bake', '60s', '--poll', '200ms', '--min-requests', '0', '--yes', '--no-guard']);
     await until(() => verifiedAt(1) !== undefined);
     run.kill('SIGKILL');
     await run.done;
@@ -36,14 +36,14 @@ describe('a step keeps its evidence across pauses, crashes and rollbacks', () =>
     const rb = await w.cli(['rollback', '--app', 'shop', '--json']);
     expect(rb.code).toBe(0);
     expect(JSON.parse(rb.stdout).result).toMatchObject({from: 1, live: 0});
-    const again = await w.cli(['shift', '--app', 'shop', '--to', '1', '--steps', '1', '--bake', '300ms', '--poll', '100ms', '--min-requests', '0', '--yes', '--break-lock']);
+    const again = await w.cli(['shift', '--app', 'shop', '--to', '1', '--steps', '1', '--bake', '300ms', '--poll', '100ms', '--min-requests', '0', '--yes', '--no-guard', '--break-lock']);
     expect({code: again.code, stderr: again.stderr}).toEqual({code: 0, stderr: expect.not.stringMatching(/adopt|changed the weights/)});
     expect(liveShare(w)).toBe(1);
     expect(weightWrites(w, from).map((x) => x.share)).toEqual([1, 0, 1]);
   }, 60_000);
 
   it('case 4: status after a crash says interrupted (not baking); after a rollback its headline is the live 0%', async () => {
-    const run = spawnShift(w, ['--to', '5', '--steps', '5', '--bake', '60s', '--poll', '200ms', '--min-requests', '0', '--yes', '--break-lock']);
+    const run = spawnShift(w, ['--to', '5', '--steps', '5', '--bake', '60s', '--poll', '200ms', '--min-requests', '0', '--yes', '--no-guard', '--break-lock']);
     await until(() => (verifiedAt(5) ?? 0) > Date.now() - 5_000);
     run.kill('SIGKILL');
     await run.done;
@@ -63,7 +63,7 @@ describe('a step keeps its evidence across pauses, crashes and rollbacks', () =>
 
   it('case 2: killed during a bake, the re-run bakes the rest before the next write; killed in the last step, it bakes it instead of "Nothing to do"', async () => {
     const from = w.cloudflare.requests.length;
-    const args = ['--to', '10', '--steps', '5,10', '--bake', '3s', '--poll', '200ms', '--min-requests', '0', '--yes', '--break-lock'];
+    const args = ['--to', '10', '--steps', '5,10', '--bake', '3s', '--poll', '200ms', '--min-requests', '0', '--yes', '--no-guard', '--break-lock'];
     const first = spawnShift(w, args);
     await until(() => weightWrites(w, from).some((x) => x.share === 5 && x.readAt !== null));
     await sleep(1_000);
@@ -93,9 +93,9 @@ describe('a step keeps its evidence across pauses, crashes and rollbacks', () =>
 
   it('case 1: a paused step is resumed, never promoted, until its request minimum is in CloudWatch', async () => {
     // down to 0 first, then pause at 1% for want of requests
-    expect((await w.cli(['shift', '--app', 'shop', '--to', '0', '--yes', '--break-lock'])).code).toBe(0);
+    expect((await w.cli(['shift', '--app', 'shop', '--to', '0', '--yes', '--no-guard', '--break-lock'])).code).toBe(0);
     const from = w.cloudflare.requests.length;
-    const args = ['shift', '--app', 'shop', '--to', '5', '--steps', '1,5', '--bake', '2s', '--poll', '250ms', '--min-requests', '50', '--max-bake-extension', '1', '--yes'];
+    const args = ['shift', '--app', 'shop', '--to', '5', '--steps', '1,5', '--bake', '2s', '--poll', '250ms', '--min-requests', '50', '--max-bake-extension', '1', '--yes', '--no-guard'];
     const paused = await w.cli(args);
     expect(paused.code).toBe(4);
     expect(paused.stdout).toMatch(/Paused at 1%.*0 of 50 requests/s);

@@ -74,7 +74,7 @@ export async function startCutoverEnv(): Promise<CutoverEnv> {
 /** startCutoverEnv, then `edge setup` on its ALB and the plan's gate alarms in moto: ready to shift. */
 export async function startReadyCutoverEnv(): Promise<CutoverEnv> {
   const w = await startCutoverEnv();
-  const setup = await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn]);
+  const setup = await w.cli(['edge', 'setup', '--app', 'shop', '--alb', w.albArn, '--yes']);
   if (setup.code !== 0) throw new Error(`edge setup failed: ${setup.stderr}`);
   await createGateAlarms();
   return w;

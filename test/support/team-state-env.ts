@@ -17,7 +17,7 @@ export async function startTeamStateEnv(bucket: string): Promise<CutoverEnv> {
   await s3.send(new CreateBucketCommand({Bucket: bucket}));
   await s3.send(new PutBucketPolicyCommand({Bucket: bucket, Policy: JSON.stringify({Version: '2012-10-17', Statement: [{...tlsOnlyStatement(bucket), Principal: 'arn:aws:iam::123456789012:root'}]})}));
   s3.destroy();
-  for (const args of [['state', 'init', '--app', 'shop', '--bucket', bucket], ['edge', 'setup', '--app', 'shop', '--alb', w.albArn]]) {
+  for (const args of [['state', 'init', '--app', 'shop', '--bucket', bucket], ['edge', 'setup', '--app', 'shop', '--alb', w.albArn, '--yes']]) {
     const r = await w.cli(args);
     if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
   }

@@ -14,7 +14,7 @@ import {livePlan} from '../support/plans.ts';
 import {sampleApp} from '../fakes/heroku-fixtures.ts';
 
 const world = (): World => ({t: 1_764_600_000_000, share: 0, awsEnabled: true, writes: [], reads: [], rates: [50], alarmP: 0, rng: {chance: () => false}});
-const FAST = {bakeMs: 1000, pollMs: 200, minRequests: 0, breakLock: true};
+const FAST = {bakeMs: 1000, pollMs: 200, minRequests: 0, breakLock: true, noGuard: true};
 const plain = {color: false, columns: 100, now: 0};
 
 describe('status: the journal plus the live weights', () => {
