@@ -116,7 +116,7 @@ async function runScenario(seed: number): Promise<{crashes: number; resumes: num
           return new Promise<void>(() => undefined); // frozen: the process is gone
         }
       };
-      const run = shiftWorkflow({app: plan.app.name, to: String(target), bakeMs: settings.bakeMs, minRequests: settings.minRequests, pollMs: settings.pollMs, maxBakeExtension: settings.maxBakeExtension, breakLock: true}, deps).then(
+      const run = shiftWorkflow({app: plan.app.name, to: String(target), bakeMs: settings.bakeMs, minRequests: settings.minRequests, pollMs: settings.pollMs, maxBakeExtension: settings.maxBakeExtension, breakLock: true, noGuard: true}, deps).then(
         (r) => ({r}),
         (e: unknown) => ({e}),
       );
