@@ -31,13 +31,14 @@ it("a guard trip journaled in S3 is seen by status and by the next shift", async
   const view = await edge.read(spec);
   expect(view.awsShare).toBe(5);
   const id = 'rollback-guard-test';
-  await state.journal({id, op: 'rollback', phase: 'intent', details: {by: 'guard', alarm: 'shop-web-5xx-rate', from: view.awsShare}});
+  // the guard writes Cloudflare first and records afterwards: until its records are in the journal,
+  // the live 0% is a change nobody recorded
   await edge.writeWeights(view, 0, spec);
-  await state.journal({id, op: 'rollback', phase: 'result', ok: true, details: {by: 'guard', share: 0}});
   const after = await edge.read(spec);
-  // until the verified rollback is in the journal, the live 0% is a change nobody recorded
-  const unrecorded = await w.cli(['shift', '--app', 'shop', '--to', '5', '--dry-run']);
+  const unrecorded = await w.cli(['shift', '--app', 'shop', '--to', '5', '--dry-run', '--no-guard']);
   expect({code: unrecorded.code, stderr: unrecorded.stderr}).toEqual({code: 1, stderr: expect.stringMatching(/changed outside migrate/)});
+  await state.journal({id, op: 'rollback', phase: 'intent', details: {by: 'guard', alarm: 'shop-web-5xx-rate', from: view.awsShare}});
+  await state.journal({id, op: 'rollback', phase: 'result', ok: true, details: {by: 'guard', share: 0}});
   await state.journal({id, op: 'rollback', phase: 'verify', ok: after.awsShare === 0, details: {by: 'guard', live: after.awsShare, awsPoolEnabled: after.awsPoolEnabled}});
   state.close();
 
