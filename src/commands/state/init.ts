@@ -11,7 +11,7 @@ Exit codes: 0 done; 1 error (nothing switched); 2 usage; 5 locked by another ope
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --app shop --bucket acme-heroku2aws-state',
-    '<%= config.bin %> <%= command.id %> --app shop --bucket acme-state --prefix payments --dry-run',
+    '<%= config.bin %> <%= command.id %> --app shop --bucket acme-state --prefix pay --dry-run',
     '<%= config.bin %> <%= command.id %> --app shop --bucket acme-state --kms-key alias/h2a',
     '<%= config.bin %> <%= command.id %> --app shop --local',
   ];
