@@ -155,3 +155,16 @@ export function parsePlan(data: unknown, what = 'plan.json'): Plan {
   }
   return result.data;
 }
+
+/** plan.json's text -> the plan of `app` (JSON, schema and app name checked; `what` names the file) */
+export function parsePlanText(text: string, what: string, app: string): Plan {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new MigrateError('schema', `${what} is not valid JSON: ${(err as Error).message}.`, {hint: 'Regenerate it with `migrate plan`.'});
+  }
+  const plan = parsePlan(data, what);
+  if (plan.app.name !== app) throw new MigrateError('input', `${what} is the plan of '${plan.app.name}', not '${app}'.`, {hint: 'Point --plan-dir at the plan of this app.'});
+  return plan;
+}

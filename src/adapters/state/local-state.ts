@@ -9,7 +9,7 @@ import {hostname, userInfo} from 'node:os';
 import {join} from 'node:path';
 import {MigrateError} from '../../domain/errors.ts';
 import {canonicalJson} from '../../domain/plan.ts';
-import {parsePlan} from '../../domain/plan-schema.ts';
+import {parsePlanText} from '../../domain/plan-schema.ts';
 import {dropLock, holdLock} from './held-locks.ts';
 import {emptyState, parseState, type JournalEntry} from '../../domain/state.ts';
 import type {Clock} from '../../ports/files.ts';
@@ -154,15 +154,7 @@ export function createLocalState(dir: string, app: string, clock: Clock, options
     async readPlan() {
       const text = await readText(planFile);
       if (text === undefined) throw noPlan(planFile, app);
-      let data: unknown;
-      try {
-        data = JSON.parse(text);
-      } catch (err) {
-        throw new MigrateError('schema', `${planFile} is not valid JSON: ${(err as Error).message}.`, {hint: 'Regenerate it with `migrate plan`.'});
-      }
-      const plan = parsePlan(data, planFile);
-      if (plan.app.name !== app) throw new MigrateError('input', `${planFile} is the plan of '${plan.app.name}', not '${app}'.`, {hint: 'Point --plan-dir at the plan of this app.'});
-      return plan;
+      return parsePlanText(text, planFile, app);
     },
     async readState() {
       const text = await readText(stateFile);

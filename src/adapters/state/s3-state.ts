@@ -18,7 +18,7 @@ import {hostname, userInfo} from 'node:os';
 import {join} from 'node:path';
 import {MigrateError} from '../../domain/errors.ts';
 import {canonicalJson} from '../../domain/plan.ts';
-import {parsePlan} from '../../domain/plan-schema.ts';
+import {parsePlanText} from '../../domain/plan-schema.ts';
 import {emptyState, parseState, type JournalEntry} from '../../domain/state.ts';
 import type {Clock} from '../../ports/files.ts';
 import type {Lock, LockInfo, RollbackRequest} from '../../ports/state.ts';
@@ -286,15 +286,7 @@ export async function createS3State(options: S3StateOptions): Promise<S3StateSto
         text = (await getText(keys.plan))?.text;
       }
       if (text === undefined) throw new MigrateError('input', `No plan at ${where}.`, {hint: 'Run `migrate plan --app NAME` first, or point --plan-dir at the plan directory.'});
-      let data: unknown;
-      try {
-        data = JSON.parse(text);
-      } catch (err) {
-        throw new MigrateError('schema', `${where} is not valid JSON: ${(err as Error).message}.`, {hint: 'Regenerate it with `migrate plan`.'});
-      }
-      const plan = parsePlan(data, where);
-      if (plan.app.name !== app) throw new MigrateError('input', `${where} is the plan of '${plan.app.name}', not '${app}'.`, {hint: 'Point --plan-dir at the plan of this app.'});
-      return plan;
+      return parsePlanText(text, where, app);
     },
 
     async readState() {
