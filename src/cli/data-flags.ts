@@ -13,7 +13,7 @@ export const dataFlags = {
   'target-url-env': Flags.string({description: 'name of the environment variable holding the target URL [default: the provisioned endpoint]'}),
   force: Flags.boolean({description: 'wipe a non-empty target first (deletes its data)'}),
   jobs: Flags.integer({description: 'parallel pg_dump/pg_restore jobs (and counting connections) [default: the number of CPU cores]', min: 1, max: 64}),
-  compress: Flags.integer({description: 'gzip level of the dump directory (0 = none)', default: 1, min: 0, max: 9}),
+  compress: Flags.integer({description: 'gzip level of the dump directory (0 = none) [default: 0 when the dump directory has room for the uncompressed dump, else 1]', min: 0, max: 9}),
   'dump-dir': Flags.string({description: 'where the temporary dump directory goes [default: the OS temp dir]'}),
   batch: Flags.integer({description: 'Redis keys per SCAN/pipeline batch', default: 1000, min: 10, max: 100_000}),
   'source-tls-no-verify': Flags.boolean({description: "Redis: accept the source's self-signed certificate (Heroku Redis)"}),
@@ -31,7 +31,7 @@ type DataFlagValues = {
   'target-url-env'?: string;
   force: boolean;
   jobs?: number;
-  compress: number;
+  compress?: number;
   'dump-dir'?: string;
   batch: number;
   'source-tls-no-verify': boolean;

@@ -107,6 +107,14 @@ export function checkRedisMemory(sourceUsedBytes: number, targetMaxMemory: numbe
  */
 export const dumpSpaceEstimate = (dataBytes: number, compressLevel: number) => Math.ceil(compressLevel > 0 ? dataBytes / 2 : dataBytes) + 64 * 1024 * 1024;
 
+/**
+ * The dump's gzip level: the one asked for, else none when the volume holds the uncompressed dump
+ * (on a loopback or in-VPC copy, compressing costs more CPU time than writing the bytes saves:
+ * bench/data.ts), else level 1. The space check then runs with the level chosen.
+ */
+export const chooseCompression = (requested: number | undefined, dataBytes: number, free: number): number =>
+  requested ?? (dumpSpaceEstimate(dataBytes, 0) <= free ? 0 : 1);
+
 export function checkDiskSpace(estimate: number, free: number, dir: string): void {
   if (estimate > free) {
     throw new MigrateError('io', `The dump needs about ${formatBytes(estimate)} in ${dir}, but only ${formatBytes(free)} is free.`, {

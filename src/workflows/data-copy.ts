@@ -8,6 +8,7 @@
  */
 import {
   checkDiskSpace,
+  chooseCompression,
   checkPgVersions,
   checkRedisMemory,
   checkRedisVersions,
@@ -78,7 +79,7 @@ export interface DataCopyResult {
   target: string;
   phase: string;
   wiped: 'no' | 'restart' | 'force';
-  stats: {tables?: number; rows?: number; keys?: number; expired?: number; bytes: number; seconds: {dump?: number; restore?: number; copy?: number; total: number}};
+  stats: {tables?: number; rows?: number; keys?: number; compress?: number; expired?: number; bytes: number; seconds: {dump?: number; restore?: number; copy?: number; total: number}};
   verification: {kind: 'postgres'; result: PgVerification} | {kind: 'redis'; result: RedisVerification};
   warnings: string[];
 }
@@ -195,7 +196,6 @@ async function copyPostgres(ctx: CopyContext): Promise<DataCopyResult> {
   const {deps, source, target, input} = ctx;
   const tools = await deps.postgres();
   const jobs = input.jobs ?? deps.cores ?? DEFAULT_JOBS;
-  const compress = input.compress ?? 1;
   const t0 = Date.now();
   deps.onProgress?.(`Connecting to the source ${source.display} and the target ${target.display}`);
   const [sp, tp, client] = await Promise.all([tools.probe(source, 'source'), tools.probe(target, 'target'), tools.clientVersion()]);
@@ -204,14 +204,16 @@ async function copyPostgres(ctx: CopyContext): Promise<DataCopyResult> {
   const resource = (await deps.state.readState()).addons?.[ctx.addon.name]?.resource;
   if (resource?.endpoint === `${target.host}:${target.port}`) checkFitsStorage(sp.databaseBytes ?? sp.dataBytes, resource.maxStorageGb, `${resource.id} (${target.display})`);
   const dumpDir = input.dumpDir ?? deps.tmpDir;
-  checkDiskSpace(dumpSpaceEstimate(sp.dataBytes, compress), await tools.freeSpace(dumpDir), dumpDir);
+  const free = await tools.freeSpace(dumpDir);
+  const compress = chooseCompression(input.compress, sp.dataBytes, free);
+  checkDiskSpace(dumpSpaceEstimate(sp.dataBytes, compress), free, dumpDir);
   const {wiped, journal} = await begin(ctx, tp.objects === 0);
   let stats: DataCopyResult['stats'];
   let before: Awaited<ReturnType<PostgresTools['inventory']>>;
   try {
     // the source is frozen: its rows are counted on one connection while pg_dump reads it (the
     // dump's progress picks the counts up as they arrive)
-    deps.onProgress?.(`pg_dump with ${jobs} jobs, counting the source rows per table meanwhile`);
+    deps.onProgress?.(`pg_dump with ${jobs} jobs${compress ? `, gzip level ${compress}` : ', uncompressed'}, counting the source rows per table meanwhile`);
     const rows: Record<string, number> = {};
     const counting = tools.inventory(source, 'source', {jobs: 1}).then((inv) => (Object.assign(rows, inv.tables), inv));
     const dump = await tools.dump(source, dumpDir, {jobs, compress, rows, onProgress: deps.onCopyProgress}).catch(async (err: unknown) => {
@@ -225,7 +227,7 @@ async function copyPostgres(ctx: CopyContext): Promise<DataCopyResult> {
     try {
       deps.onProgress?.(`pg_restore: ${jobs} jobs, then ANALYZE`);
       const restore = await tools.restore(target, dump.dir, {jobs, rows: before.tables, onProgress: deps.onCopyProgress});
-      stats = {tables: dump.result.tables, rows: Object.values(before.tables).reduce((a, b) => a + b, 0), bytes: dump.result.bytes, seconds: {dump: dump.result.seconds, restore: restore.seconds, total: 0}};
+      stats = {tables: dump.result.tables, compress, rows: Object.values(before.tables).reduce((a, b) => a + b, 0), bytes: dump.result.bytes, seconds: {dump: dump.result.seconds, restore: restore.seconds, total: 0}};
     } finally {
       await tools.removeDump(dump.dir);
     }

@@ -38,7 +38,7 @@ let pgAddon: string;
 let redisAddon: string;
 
 beforeAll(async () => {
-  ds = await startDataStores({redisTargetCluster: true});
+  ds = await startDataStores({redisTargetCluster: true, redisTls: true});
   pgSeed = seedPostgres(ds.pgSource);
   redisSeed = await seedRedis(ds.redisSource.url());
   heroku = await startFakeHeroku();
@@ -216,8 +216,32 @@ describe('data copy --addon redis', () => {
     const down = await redisCopy(['--force', '--target-url-env', 'BAD'], {BAD: 'redis://:x-canary@127.0.0.1:1'});
     expect(down.stderr).toMatch(/Cannot reach the target Redis/);
   });
+
+  it('over TLS (rediss://, as Heroku Redis serves): a self-signed source is refused until trusted, then copied and verified', async () => {
+    const tls = ds.redisSource.tls!;
+    const target = new Redis({host: '127.0.0.1', port: ds.redisTarget.port, password: ds.redisTarget.password});
+    try {
+      await target.set('tls:marker', 'before');
+      const untrusted = await redisCopy(['--force', '--source-url-env', 'TLS_SRC'], {TLS_SRC: tls.url()});
+      expect(untrusted.code).toBe(2) // usage: the URL or a flag must change;
+      expect(untrusted.stderr).toMatch(/TLS with the source Redis rediss:\/\/127\.0\.0\.1:\d+\/0 .*failed[\s\S]*--source-tls-no-verify/);
+      expect(await target.get('tls:marker')).toBe('before'); // refused before the wipe
+      // trusted through the certificate (no SNI for an address; the identity is checked against its IP SAN)
+      const trusted = await redisCopy(['--force', '--source-url-env', 'TLS_SRC', '--json'], {TLS_SRC: tls.url(), NODE_EXTRA_CA_CERTS: tls.caFile});
+      expect(trusted.stderr).not.toMatch(/DEP0123|ServerName/);
+      expect(trusted.code).toBe(0);
+      expect(JSON.parse(trusted.stdout).result).toMatchObject({phase: 'verified', stats: {keys: 100_000}});
+      expect(await target.get('tls:marker')).toBeNull();
+      const noVerify = await redisCopy(['--force', '--source-url-env', 'TLS_SRC', '--source-tls-no-verify'], {TLS_SRC: tls.url()});
+      expect(noVerify.code).toBe(0);
+      expect(await target.dbsize()).toBe(100_000);
+    } finally {
+      target.disconnect();
+    }
+    expect(dataOf(redisAddon)).toMatchObject({phase: 'verified'});
+  });
 });
 
 it('never prints or writes a URL or password: stdout, stderr, --json, state, journal', () => {
-  expectNoCanary([...outputs, ...filesUnder(planDir)], [...canaryPasswords(), ds.pgSource.url(), ds.pgTarget.url(), ds.redisSource.url(), ds.redisTarget.url()]);
+  expectNoCanary([...outputs, ...filesUnder(planDir)], [...canaryPasswords(), ds.pgSource.url(), ds.pgTarget.url(), ds.redisSource.url(), ds.redisTarget.url(), ds.redisSource.tls!.url()]);
 });

@@ -63,6 +63,8 @@ export interface RedisServer {
   password: string;
   cluster: boolean;
   url(db?: number): string;
+  /** with {tls: true}: the same server's TLS port (rediss://), its certificate's file for NODE_EXTRA_CA_CERTS */
+  tls?: {port: number; url(db?: number): string; caFile: string};
   cli(...args: string[]): string;
   stop(): Promise<void>;
   process: ChildProcess;
@@ -163,12 +165,31 @@ export async function startPostgres(password: string, options: {user?: string} =
   };
 }
 
-/** `slots`: the slot range a cluster node serves (default all 16384; null: none yet, e.g. for a multi-shard cluster) */
-export async function startRedis(password: string, options: {cluster?: boolean; slots?: [number, number] | null} = {}): Promise<RedisServer> {
+/** a self-signed certificate for 127.0.0.1 (openssl), made once per process */
+let loopbackCert: {cert: string; key: string} | undefined;
+function selfSignedLoopbackCert(): {cert: string; key: string} {
+  if (loopbackCert) return loopbackCert;
+  const dir = mkdtempSync(join(tmpdir(), 'h2a-cert-'));
+  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {encoding: 'utf8'});
+  if (r.status !== 0) throw new Error(`openssl could not make a test certificate (${r.error?.message ?? r.stderr}); install it: apt-get install -y openssl`);
+  process.once('exit', () => rmSync(dir, {recursive: true, force: true}));
+  return (loopbackCert = {cert, key});
+}
+
+/**
+ * `slots`: the slot range a cluster node serves (default all 16384; null: none yet, e.g. for a
+ * multi-shard cluster). `tls`: also listen with TLS on a second port (Debian's redis-server is
+ * built with TLS), as Heroku Redis and MemoryDB do.
+ */
+export async function startRedis(password: string, options: {cluster?: boolean; slots?: [number, number] | null; tls?: boolean} = {}): Promise<RedisServer> {
   const bin = redisServerBin();
   const dir = mkdtempSync(join(tmpdir(), 'h2a-redis-'));
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', password, '--dir', dir, '--loglevel', 'warning'];
+  const cert = options.tls ? selfSignedLoopbackCert() : undefined;
+  const tlsPort = cert ? await freePort() : 0;
+  if (cert) args.push('--tls-port', String(tlsPort), '--tls-cert-file', cert.cert, '--tls-key-file', cert.key, '--tls-ca-cert-file', cert.cert, '--tls-auth-clients', 'no');
   if (options.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--masterauth', password, '--cluster-announce-ip', '127.0.0.1');
   const child = spawn(bin, args, {stdio: ['ignore', 'pipe', 'pipe']});
   let log = '';
@@ -188,6 +209,7 @@ export async function startRedis(password: string, options: {cluster?: boolean; 
     password,
     cluster: options.cluster ?? false,
     url: (db = 0) => `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}${db ? `/${db}` : ''}`,
+    ...(cert ? {tls: {port: tlsPort, url: (db = 0) => `rediss://:${encodeURIComponent(password)}@127.0.0.1:${tlsPort}${db ? `/${db}` : ''}`, caFile: cert.cert}} : {}),
     cli,
     process: child,
     stop: async () => {
@@ -227,14 +249,14 @@ export interface DataStores {
 }
 
 /** Both PostgreSQL clusters and both redis servers, started in parallel. */
-export async function startDataStores(options: {redisTargetCluster?: boolean} = {}): Promise<DataStores> {
+export async function startDataStores(options: {redisTargetCluster?: boolean; redisTls?: boolean} = {}): Promise<DataStores> {
   pgBinDir();
   redisServerBin();
   const started = await Promise.allSettled([
     startPostgres(PASSWORDS.pgSource),
     startPostgres(PASSWORDS.pgTarget, {user: 'rdsadmin_app'}),
-    startRedis(PASSWORDS.redisSource),
-    startRedis(PASSWORDS.redisTarget, {cluster: options.redisTargetCluster ?? false}),
+    startRedis(PASSWORDS.redisSource, {tls: options.redisTls}),
+    startRedis(PASSWORDS.redisTarget, {cluster: options.redisTargetCluster ?? false, tls: options.redisTls}),
   ]);
   const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s) => s.status === 'rejected');

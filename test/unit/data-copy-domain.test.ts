@@ -1,6 +1,7 @@
 /** Pure rules of the data copy: add-on choice, versions, disk space, target decisions, verification. */
 import {
   checkDiskSpace,
+  chooseCompression,
   checkPgVersions,
   checkRedisMemory,
   checkRedisVersions,
@@ -68,6 +69,13 @@ describe('versions, memory and disk', () => {
     expect(dumpSpaceEstimate(1_000_000_000, 0)).toBe(1_000_000_000 + 64 * 1024 * 1024);
     expect(dumpSpaceEstimate(1_000_000_000, 1)).toBe(500_000_000 + 64 * 1024 * 1024);
     expect(() => checkDiskSpace(2_000_000_000, 1_000_000_000, '/tmp')).toThrow(/needs about 2.0 GB in \/tmp, but only 1.0 GB is free/);
+  });
+  it('the dump is uncompressed when the volume holds it, gzip level 1 when only a compressed one fits, the asked level always', () => {
+    const data = 1_000_000_000;
+    expect(chooseCompression(undefined, data, dumpSpaceEstimate(data, 0))).toBe(0);
+    expect(chooseCompression(undefined, data, dumpSpaceEstimate(data, 0) - 1)).toBe(1);
+    expect(chooseCompression(6, data, 10 * data)).toBe(6);
+    expect(chooseCompression(0, data, 1)).toBe(0); // asked for: the space check then refuses it
   });
 });
 

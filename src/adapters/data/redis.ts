@@ -1,12 +1,14 @@
 /**
- * RedisTools over ioredis (loaded lazily): SCAN the source, DUMP + PTTL each batch in one
- * pipeline, RESTORE on the target with the remaining TTL in one pipeline (per primary in cluster
- * mode, as MemoryDB always is, routed on the keys' bytes), 16 batches in flight per source node.
- * Only INFO, SCAN, TYPE, PTTL, DUMP,
- * RESTORE, DBSIZE and FLUSHDB are used: MemoryDB and ElastiCache restrict CONFIG.
+ * RedisTools over ioredis (loaded lazily): SCAN the source, DUMP + PTTL each batch, RESTORE on
+ * the target with the remaining TTL, 16 batches in flight per source node. A single-node side
+ * (Heroku Redis) does a batch in one Lua call; a cluster side (MemoryDB always is one) gets one
+ * pipeline per batch, per primary on the target, routed on the keys' bytes; so does a server
+ * that refuses scripts. Only INFO, SCAN, TYPE, PTTL, DUMP, RESTORE, EVAL (of those), DBSIZE and
+ * FLUSHDB are used: MemoryDB and ElastiCache restrict CONFIG.
  * Connections are built from the parsed URL (never the raw URL, so driver errors cannot echo
  * it), and every message passes through redact().
  */
+import {isIP} from 'node:net';
 import type {Cluster, Redis, RedisOptions} from 'ioredis';
 import type {RedisInventory} from '../../domain/data-copy.ts';
 import {redact, type DataUrl} from '../../domain/data-url.ts';
@@ -55,6 +57,18 @@ function withTimeout<T>(p: Promise<T>, ms: number, timeoutError: () => Error): P
 export const IN_FLIGHT_PER_NODE = 16;
 
 type Restore = {key: Buffer; ttl: number; payload: Buffer};
+
+/** DUMP and PTTL of every key of a batch in one call (false: the key is gone) */
+const READ_SCRIPT = "local r = {} for i, k in ipairs(KEYS) do r[2 * i - 1] = redis.call('DUMP', k) or false; r[2 * i] = redis.call('PTTL', k) end return r";
+/** RESTORE ... REPLACE of every key of a batch in one call: ARGV holds ttl, payload pairs */
+const WRITE_SCRIPT = "for i, k in ipairs(KEYS) do redis.call('RESTORE', k, ARGV[2 * i - 1], ARGV[2 * i], 'REPLACE') end return #KEYS";
+/** TYPE and PTTL of every key of a batch in one call (TYPE answers a status: its `ok` field) */
+const INVENTORY_SCRIPT = "local r = {} for i, k in ipairs(KEYS) do r[2 * i - 1] = redis.call('TYPE', k)['ok']; r[2 * i] = redis.call('PTTL', k) end return r";
+/** a server (or its ACL) that refuses scripts: the copy falls back to per-key commands */
+const SCRIPTS_REFUSED = /unknown command|NOPERM|not allowed|disabled|NOSCRIPT|ERR.*(eval|script)/i;
+/** EVAL with Buffer replies: ioredis generates evalBuffer at run time, its types lack it */
+const evalBuffer = (node: Redis, script: string, keys: Buffer[]): Promise<unknown> =>
+  (node as unknown as {evalBuffer: (...args: unknown[]) => Promise<unknown>}).evalBuffer(script, keys.length, ...keys);
 /** replies that mean "ask another node": the slot map moved under us */
 const REDIRECTED = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/;
 
@@ -100,6 +114,38 @@ function clusterWriter(cluster: Cluster) {
   };
 }
 
+/** every key of every primary, batch by batch */
+async function* scan(nodes: Redis[], batch: number): AsyncGenerator<{node: Redis; keys: Buffer[]}> {
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scanBuffer(cursor, 'COUNT', batch);
+      cursor = next.toString();
+      if (keys.length) yield {node, keys};
+    } while (cursor !== '0');
+  }
+}
+
+/**
+ * `work` on every SCAN batch of every primary, IN_FLIGHT_PER_NODE batches at once per node (SCAN
+ * goes on meanwhile); the first failure stops the scan and is thrown once the batches in flight
+ * have settled.
+ */
+async function eachBatch(nodes: Redis[], batch: number, work: (node: Redis, keys: Buffer[]) => Promise<void>): Promise<void> {
+  const inflight = new Map<Redis, Set<Promise<void>>>();
+  let failed: {err: unknown} | undefined;
+  for await (const {node, keys} of scan(nodes, batch)) {
+    if (failed) break;
+    const tracked = work(node, keys).catch((err: unknown) => void (failed ??= {err}));
+    const mine = inflight.get(node) ?? inflight.set(node, new Set()).get(node)!;
+    mine.add(tracked);
+    void tracked.finally(() => mine.delete(tracked));
+    if (mine.size >= IN_FLIGHT_PER_NODE) await Promise.race(mine);
+  }
+  await Promise.all([...inflight.values()].flatMap((set) => [...set]));
+  if (failed) throw failed.err;
+}
+
 const parseInfo = (text: string) => Object.fromEntries(text.split(/\r?\n/).filter((l) => l.includes(':') && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
 
 export function createRedisTools(): RedisTools {
@@ -112,7 +158,8 @@ export function createRedisTools(): RedisTools {
       port: url.port,
       ...(url.user ? {username: url.user} : {}),
       ...(url.password ? {password: url.password} : {}),
-      ...(url.tls ? {tls: {rejectUnauthorized: tlsVerify, servername: url.host}} : {}),
+      // SNI carries host names only (RFC 6066): none for an address
+      ...(url.tls ? {tls: {rejectUnauthorized: tlsVerify, ...(isIP(url.host) ? {} : {servername: url.host})}} : {}),
       connectTimeout: 10_000,
       maxRetriesPerRequest: 2,
       retryStrategy: () => null,
@@ -161,18 +208,6 @@ export function createRedisTools(): RedisTools {
     }
   }
 
-  /** every key of every primary, batch by batch */
-  async function* scan(nodes: Redis[], batch: number): AsyncGenerator<{node: Redis; keys: Buffer[]}> {
-    for (const node of nodes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await node.scanBuffer(cursor, 'COUNT', batch);
-        cursor = next.toString();
-        if (keys.length) yield {node, keys};
-      } while (cursor !== '0');
-    }
-  }
-
   return {
     async probe(url, role, options = {}) {
       const conn = await open(url, role, 'read its INFO', options.tlsVerify);
@@ -211,7 +246,12 @@ export function createRedisTools(): RedisTools {
       let [keys, expired, bytes] = [0, 0, 0];
       // one pipeline of DUMP + PTTL per batch on the source node that holds its keys, one pipeline
       // of RESTOREs on the target (per primary, on the keys' bytes, in cluster mode)
-      const read = async (node: Redis, batch: Buffer[]): Promise<[Buffer | null, number][]> => {
+      // a single-node side runs one Lua call per batch (one command instead of one or two per key:
+      // the client's per-command work is what bounds the copy); a cluster side, or a server or ACL
+      // that refuses scripts, gets the per-key commands, pipelined
+      let luaRead = !src.cluster;
+      let luaWrite = !dst.cluster;
+      const pipelinedRead = async (node: Redis, batch: Buffer[]): Promise<[Buffer | null, number][]> => {
         const p = node.pipeline();
         for (const k of batch) p.dumpBuffer(k).pttl(k);
         const res = (await p.exec()) ?? [];
@@ -221,42 +261,53 @@ export function createRedisTools(): RedisTools {
           return [(res[2 * i]?.[1] as Buffer | null) ?? null, Number(res[2 * i + 1]?.[1])];
         });
       };
+      const read = async (node: Redis, batch: Buffer[]): Promise<[Buffer | null, number][]> => {
+        if (luaRead) {
+          try {
+            const res = (await evalBuffer(node, READ_SCRIPT, batch)) as (Buffer | number | null)[];
+            return batch.map((_, i) => [(res[2 * i] as Buffer | null) ?? null, Number(res[2 * i + 1])]);
+          } catch (err) {
+            if (!SCRIPTS_REFUSED.test((err as Error).message ?? '')) throw redisError(err, source, 'source', 'DUMP keys');
+            luaRead = false;
+          }
+        }
+        return pipelinedRead(node, batch);
+      };
       const toCluster = dst.cluster ? clusterWriter(dst.client as Cluster) : undefined;
       const write = async (batch: Restore[]): Promise<void> => {
         if (toCluster) return toCluster(batch);
-        const p = (dst.client as Redis).pipeline();
+        const node = dst.client as Redis;
+        if (luaWrite) {
+          try {
+            await node.eval(WRITE_SCRIPT, batch.length, ...batch.map((b) => b.key), ...batch.flatMap((b) => [b.ttl, b.payload]));
+            return;
+          } catch (err) {
+            if (!SCRIPTS_REFUSED.test((err as Error).message ?? '')) throw err;
+            luaWrite = false;
+          }
+        }
+        const p = node.pipeline();
         for (const b of batch) p.restore(b.key, b.ttl, b.payload, 'REPLACE');
         for (const [err] of (await p.exec()) ?? []) if (err) throw err;
       };
-      const inflight = new Map<Redis, Set<Promise<void>>>();
-      let failure: unknown;
       try {
-        for await (const {node, keys: batch} of scan(src.nodes, o.batch)) {
-          if (failure) break;
-          // read and write of several batches overlap; SCAN goes on meanwhile
-          const work = read(node, batch).then(async (dumped) => {
-            const out: {key: Buffer; ttl: number; payload: Buffer}[] = [];
-            dumped.forEach(([payload, ttl], i) => {
-              if (!payload || ttl === -2) expired++; // gone between SCAN and DUMP
-              else out.push({key: batch[i]!, ttl: ttl > 0 ? ttl : 0, payload});
-            });
-            try {
-              await write(out);
-            } catch (err) {
-              throw redisError(err, target, 'target', 'RESTORE keys');
-            }
-            keys += out.length;
-            bytes += out.reduce((a, b) => a + b.payload.length, 0);
-            o.onProgress?.({stage: 'copy', done: keys, total: o.totalKeys, rows: keys, totalRows: o.totalKeys, bytes});
+        // read and write of several batches overlap; SCAN goes on meanwhile
+        await eachBatch(src.nodes, o.batch, async (node, batch) => {
+          const dumped = await read(node, batch);
+          const out: Restore[] = [];
+          dumped.forEach(([payload, ttl], i) => {
+            if (!payload || ttl === -2) expired++; // gone between SCAN and DUMP
+            else out.push({key: batch[i]!, ttl: ttl > 0 ? ttl : 0, payload});
           });
-          const tracked = work.catch((err: unknown) => void (failure ??= err));
-          const mine = inflight.get(node) ?? inflight.set(node, new Set()).get(node)!;
-          mine.add(tracked);
-          void tracked.finally(() => mine.delete(tracked));
-          if (mine.size >= IN_FLIGHT_PER_NODE) await Promise.race(mine);
-        }
-        await Promise.all([...inflight.values()].flatMap((set) => [...set]));
-        if (failure) throw failure;
+          try {
+            await write(out);
+          } catch (err) {
+            throw redisError(err, target, 'target', 'RESTORE keys');
+          }
+          keys += out.length;
+          bytes += out.reduce((a, b) => a + b.payload.length, 0);
+          o.onProgress?.({stage: 'copy', done: keys, total: o.totalKeys, rows: keys, totalRows: o.totalKeys, bytes});
+        });
       } catch (err) {
         throw err instanceof MigrateError ? err : redisError(err, source, 'source', 'SCAN and DUMP keys');
       } finally {
@@ -271,13 +322,28 @@ export function createRedisTools(): RedisTools {
         const info = parseInfo(await conn.nodes[0]!.info('server'));
         const types: RedisInventory['types'] = {};
         let [volatile, total] = [0, 0];
-        for await (const {node, keys} of scan(conn.nodes, 1000)) {
+        let lua = !conn.cluster;
+        const typesAndTtls = async (node: Redis, keys: Buffer[]): Promise<unknown[]> => {
+          if (lua) {
+            try {
+              return (await evalBuffer(node, INVENTORY_SCRIPT, keys)) as unknown[];
+            } catch (err) {
+              if (!SCRIPTS_REFUSED.test((err as Error).message ?? '')) throw err;
+              lua = false;
+            }
+          }
           const p = node.pipeline();
           for (const k of keys) p.type(k).pttl(k);
-          const res = (await p.exec()) ?? [];
+          return ((await p.exec()) ?? []).map(([err, value]) => {
+            if (err) throw err;
+            return value;
+          });
+        };
+        await eachBatch(conn.nodes, 1000, async (node, keys) => {
+          const res = await typesAndTtls(node, keys);
           for (let i = 0; i < keys.length; i++) {
-            const type = String(res[2 * i]?.[1] ?? 'none');
-            const ttl = Number(res[2 * i + 1]?.[1] ?? -2);
+            const type = String(res[2 * i] ?? 'none');
+            const ttl = Number(res[2 * i + 1] ?? -2);
             if (type === 'none' || ttl === -2) continue;
             total++;
             if (ttl >= 0 && ttl < o.marginMs) {
@@ -288,7 +354,7 @@ export function createRedisTools(): RedisTools {
             t.keys++;
             if (ttl >= 0) t.withTtl++;
           }
-        }
+        });
         return {version: info.redis_version ?? info.valkey_version ?? '0', types, volatile, total};
       });
     },
