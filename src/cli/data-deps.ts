@@ -14,6 +14,18 @@ export function dataCopyDeps(app: string, planDir: string | undefined, options: 
   };
 }
 
+/** the runner task's adapters: Secrets Manager (task role), the data tools; the region comes with the job */
+export function runnerDeps() {
+  return {
+    env: process.env,
+    secrets: async (region: string) => (await import('../adapters/aws/secrets-manager.ts')).createSecretStore({region}),
+    postgres: async () => (await import('../adapters/data/postgres.ts')).createPostgresTools({env: process.env}),
+    redis: async () => (await import('../adapters/data/redis.ts')).createRedisTools(),
+    tmpDir: tmpdir(),
+    cores: availableParallelism(),
+  };
+}
+
 export function herokuControl() {
   return async () => (await import('../adapters/heroku/heroku-control.ts')).createHerokuControl({});
 }
