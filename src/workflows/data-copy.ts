@@ -34,6 +34,7 @@ import type {HerokuSource} from '../ports/heroku.ts';
 import type {SecretStore} from '../ports/secrets.ts';
 import type {StateStore} from '../ports/state.ts';
 import {resolveSource, resolveTarget, type UrlChoice} from './data-endpoints.ts';
+import {prepareInVpc, runInVpc, type InVpcDeps} from './data-copy-vpc.ts';
 import {resolveRegion} from '../domain/regions.ts';
 
 export interface DataCopyInput {
@@ -54,6 +55,10 @@ export interface DataCopyInput {
   sourceTlsVerify?: boolean;
   region?: string;
   breakLock?: boolean;
+  /** run the copy as an ECS Fargate task inside the app's VPC (data-copy-vpc.ts) */
+  inVpc?: boolean;
+  runnerImage?: string;
+  runnerTimeoutSeconds?: number;
 }
 
 export interface DataCopyDeps {
@@ -70,6 +75,8 @@ export interface DataCopyDeps {
   cores?: number;
   onProgress?: (message: string) => void;
   onCopyProgress?: (p: CopyProgress) => void;
+  /** the AWS side of --in-vpc (absent: --in-vpc is refused) */
+  vpc?: InVpcDeps;
 }
 
 export interface DataCopyResult {
@@ -96,6 +103,12 @@ export async function dataCopy(input: DataCopyInput, deps: DataCopyDeps): Promis
     const warnings: string[] = [];
     const region = resolveRegion(input.region, deps.env, plan.app.awsRegion);
     const appState = await deps.state.readState();
+    if (input.inVpc) {
+      // everything is checked before the freeze check (which reads Heroku) and before any change
+      const prepared = await prepareInVpc({plan, addon, appState, region, input, deps: vpcDeps(deps)});
+      await checkFrozen(input, deps, appState, warnings);
+      return await runInVpc(prepared, {plan, addon, input, deps: {...deps, ...vpcDeps(deps)}, warnings});
+    }
     await checkFrozen(input, deps, appState, warnings);
     const endpointDeps = {heroku: deps.heroku, secrets: deps.secrets, env: deps.env};
     const source = await resolveSource(input.app, addon, input.source ?? {}, endpointDeps, warnings);
@@ -104,6 +117,11 @@ export async function dataCopy(input: DataCopyInput, deps: DataCopyDeps): Promis
   } finally {
     await lock.release();
   }
+}
+
+export function vpcDeps(deps: Pick<DataCopyDeps, 'vpc'>): InVpcDeps {
+  if (!deps.vpc) throw new MigrateError('internal', '--in-vpc is not wired in this command.', {hint: 'This is a bug in migrate; please report it with the command you ran.'});
+  return deps.vpc;
 }
 
 /**
