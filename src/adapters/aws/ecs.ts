@@ -133,6 +133,9 @@ export async function createTaskDefinitionRegistry(options: AwsClientOptions): P
                 name: spec.container.name,
                 image: spec.container.image,
                 essential: true,
+                // the whole task's memory as the container's soft limit: valid on Fargate, and moto 5.2.1's
+                // RunTask fails on a container without one (docs/testing.md, "Where moto stops")
+                memoryReservation: spec.memory,
                 command: spec.container.command,
                 environment: Object.entries(spec.container.environment).map(([name, value]) => ({name, value})),
                 logConfiguration: {logDriver: 'awslogs', options: {'awslogs-group': spec.logs.group, 'awslogs-region': spec.logs.region, 'awslogs-stream-prefix': spec.logs.streamPrefix}},
