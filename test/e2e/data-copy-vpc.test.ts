@@ -33,7 +33,7 @@ import {parsePlan} from '../../src/domain/plan-schema.ts';
 import {buildStacks} from '../../src/domain/stacks/index.ts';
 
 const SHARED = 'heroku2aws-shop-shared';
-const IMAGE = 'registry.invalid/heroku2aws-runner:1.0.0';
+const IMAGE = 'heroku2aws-runner:1.0.0';
 
 let moto: MotoServer;
 let ds: DataStores;

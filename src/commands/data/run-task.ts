@@ -14,6 +14,8 @@ export default class DataRunTask extends BaseCommand {
 
 Exit codes: 0 copied and verified; 1 anything else (the last line says what).`;
 
+  static override examples = [{description: "The runner image's entry; ECS starts it with H2A_DATA_JOB set", command: '<%= config.bin %> <%= command.id %>'}];
+
   async run() {
     const code = await runDataTask({...runnerDeps(), write: (line) => process.stdout.write(`${line}\n`), version: this.config.version});
     if (code !== 0) process.exitCode = code;
