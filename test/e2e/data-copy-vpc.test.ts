@@ -10,7 +10,7 @@
  * credentials standing in for the task role), writes its stdout lines into the awslogs stream in
  * moto (CreateLogStream/PutLogEvents) as they come, and stops the task in moto when the process
  * exits. moto's containers always report exit code 0 (its Container model hard-codes it, StopTask
- * included), so the result line is authoritative here; the exit code rule is unit-tested.
+ * included), so the result line is authoritative here; the exit code rule (judgeRunner) has no test yet.
  *
  * The shared stack is created with CreateStack from the generated shared template (change-set
  * stacks get no outputs in moto, and moto's CreateStack fails on the ALB's TargetGroupFullName:
