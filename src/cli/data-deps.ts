@@ -1,6 +1,8 @@
 /** Builds the adapters of the add-on and data commands (kept apart from deps.ts; same pattern: lazy imports). */
 import {availableParallelism, tmpdir} from 'node:os';
 import {secretsImportDeps, systemClock} from './deps.ts';
+import {processInterrupts} from './signals.ts';
+import type {InVpcDeps} from '../workflows/data-copy-vpc.ts';
 import type {CopyProgress} from '../ports/data.ts';
 import {formatProgress} from '../render/data-report.ts';
 
@@ -8,6 +10,33 @@ export function dataCopyDeps(app: string, planDir: string | undefined, options: 
   return {
     ...secretsImportDeps(app, planDir),
     postgres: async () => (await import('../adapters/data/postgres.ts')).createPostgresTools({pgBin: options.pgBin, env: process.env}),
+    redis: async () => (await import('../adapters/data/redis.ts')).createRedisTools(),
+    tmpDir: tmpdir(),
+    cores: availableParallelism(),
+    vpc: inVpcDeps(),
+  };
+}
+
+/** the AWS side of --in-vpc: the shared stack's outputs, the runner task, its log stream */
+export function inVpcDeps(): InVpcDeps {
+  return {
+    stacks: async (region) => (await import('../adapters/aws/cloudformation.ts')).createStackDeployer({region}),
+    tasks: async (region) => {
+      const ecs = await import('../adapters/aws/ecs.ts');
+      // a copy takes minutes: ECS is asked every 2-10 s, not the SDK's 6-30 s
+      return {...(await ecs.createTaskRunner({region, minDelay: 2, maxDelay: 10})), ...(await ecs.createTaskDefinitionRegistry({region}))};
+    },
+    logs: async (region) => (await import('../adapters/aws/logs.ts')).createLogReader({region}),
+    interrupts: processInterrupts,
+  };
+}
+
+/** the runner task's adapters: Secrets Manager (task role), the data tools; the region comes with the job */
+export function runnerDeps() {
+  return {
+    env: process.env,
+    secrets: async (region: string) => (await import('../adapters/aws/secrets-manager.ts')).createSecretStore({region}),
+    postgres: async () => (await import('../adapters/data/postgres.ts')).createPostgresTools({env: process.env}),
     redis: async () => (await import('../adapters/data/redis.ts')).createRedisTools(),
     tmpDir: tmpdir(),
     cores: availableParallelism(),

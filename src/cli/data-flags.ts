@@ -20,6 +20,9 @@ export const dataFlags = {
   'pg-bin': Flags.string({description: 'directory of pg_dump/pg_restore [default: PG_BIN, the newest /usr/lib/postgresql/N/bin, PATH]'}),
   region: Flags.string({description: 'AWS region [default: AWS_REGION, else the plan]'}),
   'break-lock': breakLockFlag,
+  'in-vpc': Flags.boolean({description: "run the copy as a one-off ECS Fargate task inside the app's VPC (RDS and MemoryDB are private)"}),
+  'runner-image': Flags.string({description: 'with --in-vpc: the image built from runner/Dockerfile [default: the one the state records]'}),
+  'runner-timeout': Flags.integer({description: 'with --in-vpc: seconds before the runner task is stopped', default: 21_600, min: 60}),
 };
 
 type DataFlagValues = {
@@ -37,6 +40,9 @@ type DataFlagValues = {
   'source-tls-no-verify': boolean;
   region?: string;
   'break-lock': boolean;
+  'in-vpc': boolean;
+  'runner-image'?: string;
+  'runner-timeout': number;
 };
 
 export const dataInput = (f: DataFlagValues): DataCopyInput => ({
@@ -52,4 +58,7 @@ export const dataInput = (f: DataFlagValues): DataCopyInput => ({
   sourceTlsVerify: !f['source-tls-no-verify'],
   region: f.region,
   breakLock: f['break-lock'],
+  inVpc: f['in-vpc'],
+  runnerImage: f['runner-image'],
+  runnerTimeoutSeconds: f['runner-timeout'],
 });

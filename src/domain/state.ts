@@ -59,6 +59,8 @@ export const appStateSchema = z.object({
       releaseTaskDefinitionArn: z.string().optional(),
     })
     .optional(),
+  /** the runner image and task definition `data copy --in-vpc` last used (reused without --runner-image) */
+  dataRunner: z.object({image: z.string(), taskDefinitionArn: z.string().optional(), updatedAt: z.string()}).optional(),
   /** the ACM certificate `certs request` found or requested; `deploy` uses it without --certificate-arn */
   certificate: z
     .object({

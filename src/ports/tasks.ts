@@ -1,4 +1,6 @@
-/** What the release phase needs from ECS: one task run to its end, with its exit code. */
+/** What the release phase and the data copy runner need from ECS: one task run to its end, with its exit code. */
+import type {TaskDefinitionSpec} from '../domain/data-runner.ts';
+
 
 export interface RunTaskSpec {
   cluster: string;
@@ -11,6 +13,8 @@ export interface RunTaskSpec {
   startedBy: string;
   /** makes a retried RunTask idempotent */
   clientToken: string;
+  /** environment values added to the container (a RunTask container override) */
+  environment?: Record<string, string>;
 }
 
 export interface TaskOutcome {
@@ -39,4 +43,12 @@ export interface ServiceRedeployer {
    * Services that do not exist are reported, not created.
    */
   forceNewDeployment(cluster: string, services: string[]): Promise<{deployed: string[]; missing: string[]}>;
+}
+
+export interface TaskDefinitionRegistry {
+  /**
+   * The family's newest ACTIVE revision when it carries the same content digest tag, else a new
+   * revision (registered = true): idempotent by content.
+   */
+  ensureTaskDefinition(spec: TaskDefinitionSpec): Promise<{arn: string; registered: boolean}>;
 }

@@ -19,6 +19,7 @@ import {
   verifyPostgres,
   verifyRedis,
   type DataKind,
+  type DataProgressState,
   type PgVerification,
   type RedisVerification,
 } from '../domain/data-copy.ts';
@@ -34,6 +35,7 @@ import type {HerokuSource} from '../ports/heroku.ts';
 import type {SecretStore} from '../ports/secrets.ts';
 import type {StateStore} from '../ports/state.ts';
 import {resolveSource, resolveTarget, type UrlChoice} from './data-endpoints.ts';
+import {prepareInVpc, runInVpc, type InVpcDeps} from './data-copy-vpc.ts';
 import {resolveRegion} from '../domain/regions.ts';
 
 export interface DataCopyInput {
@@ -54,6 +56,10 @@ export interface DataCopyInput {
   sourceTlsVerify?: boolean;
   region?: string;
   breakLock?: boolean;
+  /** run the copy as an ECS Fargate task inside the app's VPC (data-copy-vpc.ts) */
+  inVpc?: boolean;
+  runnerImage?: string;
+  runnerTimeoutSeconds?: number;
 }
 
 export interface DataCopyDeps {
@@ -70,6 +76,8 @@ export interface DataCopyDeps {
   cores?: number;
   onProgress?: (message: string) => void;
   onCopyProgress?: (p: CopyProgress) => void;
+  /** the AWS side of --in-vpc (absent: --in-vpc is refused) */
+  vpc?: InVpcDeps;
 }
 
 export interface DataCopyResult {
@@ -96,6 +104,12 @@ export async function dataCopy(input: DataCopyInput, deps: DataCopyDeps): Promis
     const warnings: string[] = [];
     const region = resolveRegion(input.region, deps.env, plan.app.awsRegion);
     const appState = await deps.state.readState();
+    if (input.inVpc) {
+      // everything is checked before the freeze check (which reads Heroku) and before any change
+      const prepared = await prepareInVpc({plan, addon, appState, region, input, deps: vpcDeps(deps)});
+      await checkFrozen(input, deps, appState, warnings);
+      return await runInVpc(prepared, {plan, addon, input, deps: {...deps, ...vpcDeps(deps)}, warnings});
+    }
     await checkFrozen(input, deps, appState, warnings);
     const endpointDeps = {heroku: deps.heroku, secrets: deps.secrets, env: deps.env};
     const source = await resolveSource(input.app, addon, input.source ?? {}, endpointDeps, warnings);
@@ -104,6 +118,11 @@ export async function dataCopy(input: DataCopyInput, deps: DataCopyDeps): Promis
   } finally {
     await lock.release();
   }
+}
+
+export function vpcDeps(deps: Pick<DataCopyDeps, 'vpc'>): InVpcDeps {
+  if (!deps.vpc) throw new MigrateError('internal', '--in-vpc is not wired in this command.', {hint: 'This is a bug in migrate; please report it with the command you ran.'});
+  return deps.vpc;
 }
 
 /**
@@ -149,16 +168,64 @@ interface CopyContext {
   warnings: string[];
 }
 
-/** the copy itself, for callers that hold the lock and did the freeze (data copy, data cutover) */
-export async function copyAddonData(ctx: CopyContext): Promise<DataCopyResult> {
-  const {source, target} = ctx;
-  if (source.id === target.id) {
-    throw new MigrateError('usage', `The source and the target are the same ${ctx.addon.category} endpoint (${target.display}).`, {hint: 'Check --source-url-env and --target-url-env.'});
-  }
-  return ctx.addon.category === 'postgres' ? copyPostgres(ctx) : copyRedis(ctx);
+/**
+ * Where the copy reports its phases. The local copy writes them into the state and the journal
+ * (stateSink); the runner task inside the VPC prints them as protocol lines, which the operator's
+ * CLI replays into the same stateSink. So both record exactly the same thing.
+ */
+export interface CopySink {
+  /** after the probes, before the first write to the target (wipe included) */
+  begin(e: {sourceId: string; targetId: string; wipe: boolean}): Promise<void>;
+  copied(stats: DataCopyResult['stats']): Promise<void>;
+  /** the copy failed after begin (message already redacted) */
+  failed(message: string): Promise<void>;
+  verified(e: {ok: boolean; mismatches: number; seconds: number}): Promise<void>;
 }
 
-async function setData(deps: DataCopyDeps, addon: string, phase: string, details: Record<string, unknown>, reset = false): Promise<void> {
+/** Everything the copy itself needs: no state store, so it also runs in the runner task. */
+export interface CopyCore {
+  addon: {name: string; category: DataKind};
+  source: DataUrl;
+  target: DataUrl;
+  options: Pick<DataCopyInput, 'force' | 'jobs' | 'compress' | 'dumpDir' | 'batch' | 'sourceTlsVerify' | 'allowLive'>;
+  /** the add-on's data record before this copy: decides whether a non-empty target is ours to wipe */
+  previous?: DataProgressState;
+  /** the provisioned RDS instance (endpoint host:port) and its storage ceiling */
+  storage?: {id: string; endpoint?: string; maxStorageGb?: number};
+  tools: Pick<DataCopyDeps, 'postgres' | 'redis' | 'tmpDir' | 'cores' | 'onProgress' | 'onCopyProgress'>;
+  sink: CopySink;
+  warnings: string[];
+}
+
+/** the copy itself, for callers that hold the lock and did the freeze (data copy, data cutover) */
+export async function copyAddonData(ctx: CopyContext): Promise<DataCopyResult> {
+  checkDistinct(ctx.source, ctx.target, ctx.addon.category);
+  const entry = (await ctx.deps.state.readState()).addons?.[ctx.addon.name];
+  return runCopy({
+    addon: ctx.addon,
+    source: ctx.source,
+    target: ctx.target,
+    options: ctx.input,
+    previous: entry?.data,
+    storage: entry?.resource,
+    tools: ctx.deps,
+    sink: stateSink(ctx.deps, ctx.addon),
+    warnings: ctx.warnings,
+  });
+}
+
+export function checkDistinct(source: DataUrl, target: DataUrl, kind: DataKind): void {
+  if (source.id === target.id) {
+    throw new MigrateError('usage', `The source and the target are the same ${kind} endpoint (${target.display}).`, {hint: 'Check --source-url-env and --target-url-env.'});
+  }
+}
+
+/** The copy and its verification, reporting its phases to the sink. */
+export async function runCopy(core: CopyCore): Promise<DataCopyResult> {
+  return core.addon.category === 'postgres' ? copyPostgres(core) : copyRedis(core);
+}
+
+async function setData(deps: Pick<DataCopyDeps, 'state' | 'clock'>, addon: string, phase: string, details: Record<string, unknown>, reset = false): Promise<void> {
   const st = await deps.state.readState();
   const entry = st.addons?.[addon] ?? {remaps: {}};
   // a new copy starts with fresh details, but keeps the cutover record of a window in progress
@@ -167,33 +234,57 @@ async function setData(deps: DataCopyDeps, addon: string, phase: string, details
   await deps.state.writeState({...st, addons: {...st.addons, [addon]: {...entry, data: {phase, updatedAt: deps.clock.now().toISOString(), details: {...previous, ...details}}}}});
 }
 
-async function begin(ctx: CopyContext, empty: boolean): Promise<{id: string; wiped: DataCopyResult['wiped']; journal: (phase: 'intent' | 'result' | 'verify', ok: boolean | undefined, details: Record<string, unknown>) => Promise<void>}> {
-  const {deps, addon, target, source} = ctx;
-  const previous = (await deps.state.readState()).addons?.[addon.name]?.data;
-  const decision = targetDecision({empty, force: ctx.input.force ?? false, previous, targetId: target.id, what: `${addon.category} ${target.display}`});
+/** The sink of a copy recorded by this process: journal lines and the add-on's data phase in the state. */
+export function stateSink(deps: Pick<DataCopyDeps, 'state' | 'clock'>, addon: {name: string; category: DataKind}): CopySink {
   const id = `data-copy-${addon.name}-${deps.clock.now().getTime()}`;
   const journal = (phase: 'intent' | 'result' | 'verify', ok: boolean | undefined, details: Record<string, unknown>) =>
     deps.state.journal({id, op: 'data-copy', phase, ...(ok === undefined ? {} : {ok}), details: {addon: addon.name, kind: addon.category, ...details}});
-  await journal('intent', undefined, {sourceId: source.id, targetId: target.id, wipe: decision !== 'write'});
-  await setData(deps, addon.name, PHASE.copying, {kind: addon.category, sourceId: source.id, targetId: target.id, startedAt: deps.clock.now().toISOString()}, true);
-  if (decision === 'wipe-restart') ctx.warnings.push(`An earlier copy into this target did not finish: the target was wiped and the copy started over.`);
-  if (decision !== 'write') {
-    deps.onProgress?.(`Wiping the target ${target.display} (${decision === 'wipe-force' ? '--force' : 'unfinished earlier copy'})`);
-    if (addon.category === 'postgres') await (await deps.postgres()).wipe(target);
-    else await (await deps.redis()).wipe(target);
-  }
-  return {id, wiped: decision === 'write' ? 'no' : decision === 'wipe-restart' ? 'restart' : 'force', journal};
+  return {
+    async begin({sourceId, targetId, wipe}) {
+      await journal('intent', undefined, {sourceId, targetId, wipe});
+      await setData(deps, addon.name, PHASE.copying, {kind: addon.category, sourceId, targetId, startedAt: deps.clock.now().toISOString()}, true);
+    },
+    async copied(stats) {
+      if (addon.category === 'postgres') {
+        await journal('result', true, {tables: stats.tables, rows: stats.rows, bytes: stats.bytes});
+        await setData(deps, addon.name, PHASE.copied, {tables: stats.tables, rows: stats.rows, bytes: stats.bytes});
+      } else {
+        await journal('result', true, {keys: stats.keys, expired: stats.expired, bytes: stats.bytes});
+        await setData(deps, addon.name, PHASE.copied, {keys: stats.keys, bytes: stats.bytes});
+      }
+    },
+    async failed(message) {
+      await journal('result', false, {error: message});
+      await setData(deps, addon.name, PHASE.failed, {error: message});
+    },
+    async verified({ok, mismatches, seconds}) {
+      await journal('verify', ok, {mismatches});
+      const now = deps.clock.now().toISOString();
+      await setData(deps, addon.name, ok ? PHASE.verified : PHASE.verifyFailed, {mismatches, ...(ok ? {verifiedAt: now} : {}), seconds});
+    },
+  };
 }
 
-async function fail(ctx: CopyContext, journal: (p: 'result', ok: boolean, d: Record<string, unknown>) => Promise<void>, err: unknown): Promise<never> {
-  const message = err instanceof MigrateError ? err.message : 'unexpected error';
-  await journal('result', false, {error: message});
-  await setData(ctx.deps, ctx.addon.name, PHASE.failed, {error: message});
+async function begin(core: CopyCore, empty: boolean): Promise<DataCopyResult['wiped']> {
+  const {tools, addon, target, source} = core;
+  const decision = targetDecision({empty, force: core.options.force ?? false, previous: core.previous, targetId: target.id, what: `${addon.category} ${target.display}`});
+  await core.sink.begin({sourceId: source.id, targetId: target.id, wipe: decision !== 'write'});
+  if (decision === 'wipe-restart') core.warnings.push(`An earlier copy into this target did not finish: the target was wiped and the copy started over.`);
+  if (decision !== 'write') {
+    tools.onProgress?.(`Wiping the target ${target.display} (${decision === 'wipe-force' ? '--force' : 'unfinished earlier copy'})`);
+    if (addon.category === 'postgres') await (await tools.postgres()).wipe(target);
+    else await (await tools.redis()).wipe(target);
+  }
+  return decision === 'write' ? 'no' : decision === 'wipe-restart' ? 'restart' : 'force';
+}
+
+async function fail(core: CopyCore, err: unknown): Promise<never> {
+  await core.sink.failed(err instanceof MigrateError ? err.message : 'unexpected error');
   throw err;
 }
 
-async function copyPostgres(ctx: CopyContext): Promise<DataCopyResult> {
-  const {deps, source, target, input} = ctx;
+async function copyPostgres(core: CopyCore): Promise<DataCopyResult> {
+  const {tools: deps, source, target, options: input} = core;
   const tools = await deps.postgres();
   const jobs = input.jobs ?? deps.cores ?? DEFAULT_JOBS;
   const t0 = Date.now();
@@ -201,13 +292,13 @@ async function copyPostgres(ctx: CopyContext): Promise<DataCopyResult> {
   const [sp, tp, client] = await Promise.all([tools.probe(source, 'source'), tools.probe(target, 'target'), tools.clientVersion()]);
   checkPgVersions({source: sp.versionNum, target: tp.versionNum, client});
   // the provisioned RDS instance cannot grow past its autoscaling ceiling: refuse before writing
-  const resource = (await deps.state.readState()).addons?.[ctx.addon.name]?.resource;
+  const resource = core.storage;
   if (resource?.endpoint === `${target.host}:${target.port}`) checkFitsStorage(sp.databaseBytes ?? sp.dataBytes, resource.maxStorageGb, `${resource.id} (${target.display})`);
   const dumpDir = input.dumpDir ?? deps.tmpDir;
   const free = await tools.freeSpace(dumpDir);
   const compress = chooseCompression(input.compress, sp.dataBytes, free);
   checkDiskSpace(dumpSpaceEstimate(sp.dataBytes, compress), free, dumpDir);
-  const {wiped, journal} = await begin(ctx, tp.objects === 0);
+  const wiped = await begin(core, tp.objects === 0);
   let stats: DataCopyResult['stats'];
   let before: Awaited<ReturnType<PostgresTools['inventory']>>;
   try {
@@ -232,19 +323,18 @@ async function copyPostgres(ctx: CopyContext): Promise<DataCopyResult> {
       await tools.removeDump(dump.dir);
     }
   } catch (err) {
-    return fail(ctx, journal, err);
+    return fail(core, err);
   }
-  await journal('result', true, {tables: stats.tables, rows: stats.rows, bytes: stats.bytes});
-  await setData(deps, ctx.addon.name, PHASE.copied, {tables: stats.tables, rows: stats.rows, bytes: stats.bytes});
+  await core.sink.copied(stats);
   deps.onProgress?.('Verifying: row counts per table and schema objects on both sides');
   const [src, tgt] = await Promise.all([input.allowLive ? tools.inventory(source, 'source', {jobs}) : before, tools.inventory(target, 'target', {jobs})]);
   const result = verifyPostgres(src, tgt);
   stats.seconds.total = (Date.now() - t0) / 1000;
-  return finish(ctx, journal, {kind: 'postgres', result}, stats, wiped);
+  return finish(core, {kind: 'postgres', result}, stats, wiped);
 }
 
-async function copyRedis(ctx: CopyContext): Promise<DataCopyResult> {
-  const {deps, source, target, input} = ctx;
+async function copyRedis(core: CopyCore): Promise<DataCopyResult> {
+  const {tools: deps, source, target, options: input} = core;
   const tools = await deps.redis();
   const tlsVerify = input.sourceTlsVerify ?? true;
   const t0 = Date.now();
@@ -253,18 +343,17 @@ async function copyRedis(ctx: CopyContext): Promise<DataCopyResult> {
   checkRedisVersions(sp.version, tp.version);
   checkRedisMemory(sp.usedMemory, tp.maxMemory);
   const others = Object.entries(sp.otherDatabases).filter(([, n]) => n > 0);
-  if (others.length) ctx.warnings.push(`The source has keys in other databases (${others.map(([d, n]) => `${d}: ${n}`).join(', ')}); only database ${source.database} is copied.`);
-  const {wiped, journal} = await begin(ctx, tp.keys === 0);
+  if (others.length) core.warnings.push(`The source has keys in other databases (${others.map(([d, n]) => `${d}: ${n}`).join(', ')}); only database ${source.database} is copied.`);
+  const wiped = await begin(core, tp.keys === 0);
   let stats: DataCopyResult['stats'];
   try {
     deps.onProgress?.(`Copying ${sp.keys.toLocaleString('en-US')} keys (SCAN, DUMP + PTTL, RESTORE)`);
     const r = await tools.copy(source, target, {batch: input.batch ?? 1000, sourceTlsVerify: tlsVerify, totalKeys: sp.keys, onProgress: deps.onCopyProgress});
     stats = {keys: r.keys, expired: r.expired, bytes: r.bytes, seconds: {copy: r.seconds, total: 0}};
   } catch (err) {
-    return fail(ctx, journal, err);
+    return fail(core, err);
   }
-  await journal('result', true, {keys: stats.keys, expired: stats.expired, bytes: stats.bytes});
-  await setData(deps, ctx.addon.name, PHASE.copied, {keys: stats.keys, bytes: stats.bytes});
+  await core.sink.copied(stats);
   deps.onProgress?.('Verifying: keys per type (with and without TTL) on both sides');
   const [src, tgt] = await Promise.all([
     tools.inventory(source, 'source', {marginMs: REDIS_VERIFY_MARGIN_MS, tlsVerify}),
@@ -272,33 +361,28 @@ async function copyRedis(ctx: CopyContext): Promise<DataCopyResult> {
   ]);
   const result = verifyRedis(src, tgt);
   stats.seconds.total = (Date.now() - t0) / 1000;
-  return finish(ctx, journal, {kind: 'redis', result}, stats, wiped);
+  return finish(core, {kind: 'redis', result}, stats, wiped);
 }
 
-async function finish(
-  ctx: CopyContext,
-  journal: (phase: 'verify', ok: boolean, details: Record<string, unknown>) => Promise<void>,
-  verification: DataCopyResult['verification'],
-  stats: DataCopyResult['stats'],
-  wiped: DataCopyResult['wiped'],
-): Promise<DataCopyResult> {
+/** how many rows of a verification differ */
+export function mismatchCount(verification: DataCopyResult['verification']): number {
+  return verification.kind === 'postgres'
+    ? [...verification.result.tables, ...verification.result.sequences].filter((r) => !r.ok).length + verification.result.objects.filter((o) => !o.ok).length
+    : verification.result.types.filter((t) => !t.ok).length;
+}
+
+async function finish(core: CopyCore, verification: DataCopyResult['verification'], stats: DataCopyResult['stats'], wiped: DataCopyResult['wiped']): Promise<DataCopyResult> {
   const ok = verification.result.ok;
-  const mismatches =
-    verification.kind === 'postgres'
-      ? [...verification.result.tables, ...verification.result.sequences].filter((r) => !r.ok).length + verification.result.objects.filter((o) => !o.ok).length
-      : verification.result.types.filter((t) => !t.ok).length;
-  await journal('verify', ok, {mismatches});
-  const now = ctx.deps.clock.now().toISOString();
-  await setData(ctx.deps, ctx.addon.name, ok ? PHASE.verified : PHASE.verifyFailed, {mismatches, ...(ok ? {verifiedAt: now} : {}), seconds: stats.seconds.total});
+  await core.sink.verified({ok, mismatches: mismatchCount(verification), seconds: stats.seconds.total});
   return {
-    addon: ctx.addon.name,
-    kind: ctx.addon.category,
-    source: ctx.source.display,
-    target: ctx.target.display,
+    addon: core.addon.name,
+    kind: core.addon.category,
+    source: core.source.display,
+    target: core.target.display,
     phase: ok ? PHASE.verified : PHASE.verifyFailed,
     wiped,
     stats,
     verification,
-    warnings: ctx.warnings,
+    warnings: core.warnings,
   };
 }

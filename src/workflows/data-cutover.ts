@@ -18,7 +18,8 @@ import type {AppState} from '../domain/state.ts';
 import type {HerokuControl} from '../ports/heroku-control.ts';
 import type {KeyChecker} from '../ports/secrets.ts';
 import type {ServiceRedeployer} from '../ports/tasks.ts';
-import {copyAddonData, type DataCopyDeps, type DataCopyInput, type DataCopyResult} from './data-copy.ts';
+import {copyAddonData, vpcDeps, type DataCopyDeps, type DataCopyInput, type DataCopyResult} from './data-copy.ts';
+import {prepareInVpc, runInVpc} from './data-copy-vpc.ts';
 import {resolveSource, resolveTarget} from './data-endpoints.ts';
 import {resolveRegion} from '../domain/regions.ts';
 import {secretsImport} from './secrets-import.ts';
@@ -91,12 +92,15 @@ export async function dataCutover(input: DataCutoverInput, deps: DataCutoverDeps
       });
     }
     const endpointDeps = {heroku: deps.heroku, secrets: deps.secrets, env: deps.env};
-    const source = await resolveSource(input.app, addon, input.source ?? {}, endpointDeps, warnings);
-    const target = await resolveTarget(addon, appState, region, input.target ?? {}, endpointDeps, warnings);
+    // --in-vpc: the task reads the URLs; here only where they are (checked before anything changes)
+    const vpc = input.inVpc ? await prepareInVpc({plan, addon, appState, region, input, deps: vpcDeps(deps)}) : undefined;
+    const source = vpc ? undefined : await resolveSource(input.app, addon, input.source ?? {}, endpointDeps, warnings);
+    const target = vpc ? undefined : await resolveTarget(addon, appState, region, input.target ?? {}, endpointDeps, warnings);
     const provisioned = input.target?.url || input.target?.env ? await resolveTarget(addon, appState, region, {}, endpointDeps, []).catch(() => undefined) : target;
-    if (provisioned && provisioned.host !== target.host) {
+    if (target && provisioned && provisioned.host !== target.host) {
       warnings.push(`The copy goes to ${target.display}, but the app will use ${provisioned.display} (the provisioned endpoint): make sure they are the same store (e.g. a tunnel).`);
     }
+    const copyWhat = vpc ? `${vpc.sourceLabel} -> ${vpc.targetLabel} in a runner task inside the VPC` : `${source!.display} -> ${target!.display}`;
 
     const journal = (step: string, phase: 'intent' | 'result' | 'note', ok: boolean | undefined, details: Record<string, unknown> = {}) =>
       deps.state.journal({id: `cutover-${addon.name}-${step}`, op: 'data-cutover', phase, ...(ok === undefined ? {} : {ok}), details: {addon: addon.name, step, ...details}});
@@ -116,7 +120,7 @@ export async function dataCutover(input: DataCutoverInput, deps: DataCutoverDeps
     const running = (await heroku.listFormation(input.app)).filter((f) => f.type !== 'web' && f.quantity > 0);
     const steps = [
       `Heroku ${input.app}: maintenance mode on; ${running.length ? running.map((f) => `${f.type} ${f.quantity} -> 0`).join(', ') : 'no non-web process to stop'} (restored if anything fails before the secret switches)`,
-      `copy ${addon.name} ${source.display} -> ${target.display} and verify it`,
+      `copy ${addon.name} ${copyWhat} and verify it`,
       `switch ${vars.join(', ')} in the secret ${plan.secret.name} to the AWS store, then redeploy`,
       'after success Heroku stays frozen until migrate finalize',
     ];
@@ -172,11 +176,14 @@ export async function dataCutover(input: DataCutoverInput, deps: DataCutoverDeps
       // ---- copy and verify (skipped on resume when a verified copy happened under this same freeze) ----
       let copy: DataCopyResult | undefined;
       const data = (await deps.state.readState()).addons?.[addon.name]?.data;
-      if (reached(rec, 'verified') && data?.phase === PHASE.verified && data.details?.targetId === target.id) {
+      // (in the VPC the target's id is known to the task only; the verified copy is the one this window recorded)
+      if (reached(rec, 'verified') && data?.phase === PHASE.verified && (vpc || data.details?.targetId === target!.id)) {
         deps.onProgress?.('The data was copied and verified under this freeze: not copying again');
       } else {
-        await journal('copy', 'intent', undefined, {targetId: target.id});
-        copy = await copyAddonData({plan, addon, source, target, input: {...input, frozen: true}, deps, warnings});
+        await journal('copy', 'intent', undefined, vpc ? {inVpc: true} : {targetId: target!.id});
+        copy = vpc
+          ? await runInVpc(vpc, {plan, addon, input: {...input, frozen: true}, deps: {...deps, ...vpcDeps(deps)}, warnings})
+          : await copyAddonData({plan, addon, source: source!, target: target!, input: {...input, frozen: true}, deps, warnings});
         await journal('copy', 'result', copy.verification.result.ok, {phase: copy.phase});
         if (!copy.verification.result.ok) throw new MigrateError('conflict', `Verification of ${addon.name} failed; the app keeps the Heroku store.`, {hint: 'See the verification table; run the cutover again.'});
         await save((rec = {...rec, step: 'verified'}));

@@ -180,7 +180,7 @@ describe('migrate deploy through CloudFormation change sets (moto)', () => {
   }, 60_000);
 
   it('shows the shared change set, executes it and follows its events', () => {
-    expect(first.stderr).toMatch(/Change set for heroku2aws-shop-shared \(create\): 12 to add, 0 to modify \(0 replaced\), 0 to remove/);
+    expect(first.stderr).toMatch(/Change set for heroku2aws-shop-shared \(create\): 13 to add, 0 to modify \(0 replaced\), 0 to remove/);
     // the role EventBridge Scheduler assumes for the app's Heroku Scheduler jobs comes with the shared stack
     expect(first.stderr).toMatch(/\+ SchedulerRole\s+AWS::IAM::Role/);
     for (const id of ['LoadBalancer', 'HttpsListener', 'HttpListener', 'TargetGroup', 'Cluster', 'ExecutionRole', 'TaskSecurityGroup', 'LogGroup']) expect(first.stderr).toMatch(new RegExp(`\\+ ${id}\\s+AWS::`));

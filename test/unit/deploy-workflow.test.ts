@@ -330,7 +330,7 @@ describe('deploy workflow: review and confirmation', () => {
     expect(err.message).toMatch(/Cancelled at heroku2aws-shop-release/);
     expect(err.hint).toMatch(/Already deployed in this run: heroku2aws-shop-shared \(created\)/);
     expect(w.questions).toHaveLength(2);
-    expect(w.questions[0]).toMatch(/Execute the change set for heroku2aws-shop-shared \(12 to add, 0 to modify \(0 replaced\), 0 to remove\)\?/);
+    expect(w.questions[0]).toMatch(/Execute the change set for heroku2aws-shop-shared \(13 to add, 0 to modify \(0 replaced\), 0 to remove\)\?/);
     expect(w.calls.filter((c) => c.startsWith('executeChangeSet'))).toEqual([`executeChangeSet ${S('shared')}`]);
     expect(w.cfn.changeSets.size).toBe(0);
   });

@@ -95,10 +95,23 @@ describe.each(sets)('buildStacks for the %s', (_label, plan) => {
   it('lets the execution role read exactly the secret ARN parameter and nothing wider', () => {
     const all = statements(set);
     const secretStatements = all.filter(({statement}) => JSON.stringify(statement.Action).includes('secretsmanager'));
-    expect(secretStatements).toEqual([{statement: {Sid: 'ReadAppSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: {Ref: 'SecretArn'}}, stack: 'shared'}]);
-    // no wildcard resources or actions anywhere in inline policies (the scheduler role's are scoped below)
+    expect(secretStatements).toEqual([
+      {statement: {Sid: 'ReadAppSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: {Ref: 'SecretArn'}}, stack: 'shared'},
+      // the data copy runner's task role: the app secret and this app's add-on connection secrets, read only
+      {
+        statement: {
+          Sid: 'ReadCopyUrls',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: [{Ref: 'SecretArn'}, {'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:heroku2aws/${plan.app.name}/addons/*`}],
+        },
+        stack: 'shared',
+      },
+    ]);
+    expect(JSON.stringify(props(set.shared, 'DataRunnerRole').AssumeRolePolicyDocument)).toContain('aws:SourceAccount');
+    // no wildcard resources or actions anywhere in inline policies (the scheduler role's and the runner's add-on secrets are scoped)
     for (const {statement} of all) {
-      if (!['RunAppTasks', 'TagTasksAtLaunch'].includes(String(statement.Sid))) expect(JSON.stringify(statement.Resource)).not.toContain('*');
+      if (!['RunAppTasks', 'TagTasksAtLaunch', 'ReadCopyUrls'].includes(String(statement.Sid))) expect(JSON.stringify(statement.Resource)).not.toContain('*');
       expect(JSON.stringify(statement.Action)).not.toContain('*');
     }
     // the managed policy is the AWS one for task execution (ECR pull, logs), nothing else
@@ -145,8 +158,9 @@ describe.each(sets)('buildStacks for the %s', (_label, plan) => {
 
   it('allows kms:Decrypt only under the HasKmsKey condition, on the key parameter', () => {
     const kms = statements(set).filter(({statement}) => JSON.stringify(statement.Action).includes('kms:'));
-    expect(kms).toHaveLength(1);
-    expect(kms[0]).toMatchObject({under: 'HasKmsKey', statement: {Action: 'kms:Decrypt', Resource: {Ref: 'KmsKeyArn'}}});
+    // the execution role (the app's secret) and the data copy runner role (the copy's URLs)
+    expect(kms.map((k) => k.statement.Sid)).toEqual(['DecryptAppSecret', 'DecryptCopyUrls']);
+    for (const k of kms) expect(k).toMatchObject({under: 'HasKmsKey', statement: {Action: 'kms:Decrypt', Resource: {Ref: 'KmsKeyArn'}}});
     expect(set.shared.template.Conditions?.HasKmsKey).toEqual({'Fn::Not': [{'Fn::Equals': [{Ref: 'KmsKeyArn'}, '']}]});
     expect(param(set.shared, 'KmsKeyArn')).toBe('');
   });

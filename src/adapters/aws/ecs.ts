@@ -2,7 +2,8 @@
 import type {Task} from '@aws-sdk/client-ecs';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {MigrateError} from '../../domain/errors.ts';
-import type {ServiceRedeployer, TaskOutcome, TaskRunner} from '../../ports/tasks.ts';
+import {CONTENT_TAG} from '../../domain/data-runner.ts';
+import type {ServiceRedeployer, TaskDefinitionRegistry, TaskOutcome, TaskRunner} from '../../ports/tasks.ts';
 import {awsError, capResponses, clientConfig, type AwsClientOptions} from './errors.ts';
 
 /** API limits (docs/facts.md, "ECS"). */
@@ -47,13 +48,16 @@ export async function createTaskRunner(options: EcsOptions): Promise<TaskRunner>
             startedBy: spec.startedBy.slice(0, STARTED_BY_MAX),
             clientToken: spec.clientToken.slice(0, 64),
             networkConfiguration: {awsvpcConfiguration: {subnets: spec.subnets, securityGroups: spec.securityGroups, assignPublicIp: 'DISABLED'}},
+            ...(spec.environment
+              ? {overrides: {containerOverrides: [{name: spec.containerName, environment: Object.entries(spec.environment).map(([name, value]) => ({name, value}))}]}}
+              : {}),
           }),
         ),
       );
       const taskArn = r.tasks?.[0]?.taskArn;
       if (!taskArn) {
         const why = (r.failures ?? []).map((f) => [f.reason, f.detail].filter(Boolean).join(': ')).join('; ') || 'no task and no reason returned';
-        throw new MigrateError('aws', `ECS did not start the release task (${why}).`, {hint: 'Check the cluster, subnets and Fargate capacity in the region, then re-run.'});
+        throw new MigrateError('aws', `ECS did not start the task of ${spec.taskDefinition} (${why}).`, {hint: 'Check the cluster, subnets and Fargate capacity in the region, then re-run.'});
       }
       return {taskArn};
     },
@@ -91,6 +95,61 @@ export async function createTaskRunner(options: EcsOptions): Promise<TaskRunner>
 
     async stopTask(cluster, taskArn, reason) {
       await call(`stop task ${taskArn}`, () => client.send(new ecs.StopTaskCommand({cluster, task: taskArn, reason: reason.slice(0, 255)})));
+    },
+  };
+}
+
+/** TaskDefinitionRegistry on Amazon ECS: DescribeTaskDefinition (with tags) and RegisterTaskDefinition. */
+export async function createTaskDefinitionRegistry(options: AwsClientOptions): Promise<TaskDefinitionRegistry> {
+  const ecs = await import('@aws-sdk/client-ecs');
+  const client = capResponses(new ecs.ECSClient(clientConfig(options)));
+  return {
+    async ensureTaskDefinition(spec) {
+      const digest = spec.tags[CONTENT_TAG];
+      try {
+        const current = await client.send(new ecs.DescribeTaskDefinitionCommand({taskDefinition: spec.family, include: ['TAGS']}));
+        const arn = current.taskDefinition?.taskDefinitionArn;
+        const tag = current.tags?.find((t) => t.key === CONTENT_TAG)?.value;
+        if (arn && current.taskDefinition?.status === 'ACTIVE' && digest && tag === digest) return {arn, registered: false};
+      } catch (err) {
+        // no revision of the family yet: register the first
+        const e = err as {name?: string; message?: string};
+        if (!(e.name === 'ClientException' && /unable to describe|not found|does not exist/i.test(e.message ?? ''))) throw awsError(err, `describe task definition ${spec.family}`);
+      }
+      const r = await client
+        .send(
+          new ecs.RegisterTaskDefinitionCommand({
+            family: spec.family,
+            requiresCompatibilities: ['FARGATE'],
+            networkMode: 'awsvpc',
+            cpu: String(spec.cpu),
+            memory: String(spec.memory),
+            ephemeralStorage: {sizeInGiB: spec.ephemeralStorageGiB},
+            executionRoleArn: spec.executionRoleArn,
+            taskRoleArn: spec.taskRoleArn,
+            runtimePlatform: {operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64'},
+            containerDefinitions: [
+              {
+                name: spec.container.name,
+                image: spec.container.image,
+                essential: true,
+                // the whole task's memory as the container's soft limit: valid on Fargate, and moto 5.2.1's
+                // RunTask fails on a container without one (docs/testing.md, "Where moto stops")
+                memoryReservation: spec.memory,
+                command: spec.container.command,
+                environment: Object.entries(spec.container.environment).map(([name, value]) => ({name, value})),
+                logConfiguration: {logDriver: 'awslogs', options: {'awslogs-group': spec.logs.group, 'awslogs-region': spec.logs.region, 'awslogs-stream-prefix': spec.logs.streamPrefix}},
+              },
+            ],
+            tags: Object.entries(spec.tags).map(([key, value]) => ({key, value})),
+          }),
+        )
+        .catch((err: unknown) => {
+          throw awsError(err, `register task definition ${spec.family}`);
+        });
+      const arn = r.taskDefinition?.taskDefinitionArn;
+      if (!arn) throw new MigrateError('aws', `ECS registered no task definition for ${spec.family}.`, {hint: 'Retry; check the ECS console.'});
+      return {arn, registered: true};
     },
   };
 }

@@ -14,11 +14,14 @@ URLs are secrets: they are never printed, logged or written. The source defaults
 
 Refuses unless the source is write-frozen (Heroku maintenance on and non-web processes at 0; with AWS services deployed, confirm with --frozen), or --allow-live is given. Refuses a non-empty target unless --force; an unfinished earlier copy into the same target is wiped and restarted. The state marks the add-on 'verified' only after a complete copy verified.
 
-Exit codes: 0 copied and verified; 1 error or verification failed; 2 usage; 5 locked.`;
+--in-vpc runs the copy as a one-off ECS Fargate task in the app's cluster and private subnets (RDS and MemoryDB are private): the task reads the source from the app's secret and the target from the provisioned store with its own role, and its progress and result come back through its log stream. It needs the deployed shared stack and the runner image (--runner-image, remembered in the state). Ctrl-C stops the task.
+
+Exit codes: 0 copied and verified; 1 error, verification failed, or the runner task failed (the message names the task and its log stream); 2 usage (e.g. --in-vpc without a runner image, or with URL flags); 4 interrupted; 5 locked.`;
 
   static override examples = [
     {description: 'Copy Postgres in the write-freeze window (source from Heroku, target from the provisioned RDS)', command: '<%= config.bin %> <%= command.id %> --app shop --addon postgres'},
     {description: 'Rehearse against explicit endpoints without freezing', command: 'SRC=postgres://... DST=postgres://... <%= config.bin %> <%= command.id %> --app shop --addon postgres --source-url-env SRC --target-url-env DST --allow-live'},
+    {description: 'Copy from inside the VPC (private RDS): a one-off Fargate task', command: '<%= config.bin %> <%= command.id %> --app shop --addon postgres --in-vpc --runner-image REPOSITORY:TAG'},
     {description: 'Copy Redis (Heroku uses a self-signed certificate)', command: '<%= config.bin %> <%= command.id %> --app shop --addon redis --frozen --source-tls-no-verify'},
   ];
 

@@ -19,7 +19,9 @@ A run that was interrupted (crash, Ctrl-C) resumes where it stopped; re-run with
 
 The source is the add-on's Heroku config var (read live), the target the provisioned store (override with --source-url-env / --target-url-env). With AWS services deployed, stop them first and pass --aws-frozen.
 
-Exit codes: 0 cut over (or already); 1 error (Heroku unfrozen on the old store); 2 usage; 5 locked.`;
+--in-vpc runs the copy (step 2) as a one-off ECS Fargate task inside the app's VPC, as \`migrate data copy --in-vpc\` does.
+
+Exit codes: 0 cut over (or already); 1 error (Heroku unfrozen on the old store); 2 usage (e.g. --in-vpc without a runner image); 4 interrupted; 5 locked.`;
 
   static override examples = [
     {description: 'See what the window would do; change nothing', command: '<%= config.bin %> <%= command.id %> --app shop --addon postgres --dry-run'},

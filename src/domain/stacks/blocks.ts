@@ -21,6 +21,7 @@ export const STACK_BLOCK_NAMES = [
   'shared',
   'shared-alb',
   'shared-scheduler',
+  'shared-data-runner',
   'task',
   'container',
   'service',

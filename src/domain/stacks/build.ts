@@ -148,13 +148,20 @@ export function buildStacks(plan: Plan, blocks: StackBlocks, options: BuildStack
   const network = doc(plan, 'network', 'network', `heroku2aws ${app}: optional network (VPC, 2 public and 2 private subnets in 2 AZs, internet gateway, one NAT gateway)`, compose([blocks.network], {app}));
 
   const scheduled = plan.addons.some((a) => a.target.kind === 'eventbridge-scheduler');
-  const sharedBlocks: StackBlock[] = [blocks.shared, ...(balanced.length > 0 ? [blocks['shared-alb']] : []), ...(scheduled ? [blocks['shared-scheduler']] : [])];
+  // the role of the `data copy --in-vpc` runner task (apps with Postgres or Redis data to move)
+  const data = plan.addons.some((a) => a.category === 'postgres' || a.category === 'redis');
+  const sharedBlocks: StackBlock[] = [
+    blocks.shared,
+    ...(balanced.length > 0 ? [blocks['shared-alb']] : []),
+    ...(scheduled ? [blocks['shared-scheduler']] : []),
+    ...(data ? [blocks['shared-data-runner']] : []),
+  ];
   const albIngress = balanced.length > 0 ? cloudflareIngress(blocks['shared-alb']) : undefined;
   const shared = doc(
     plan,
     'shared',
     'shared',
-    `heroku2aws ${app}: ECS cluster, ${balanced.length > 0 ? 'load balancer, ' : ''}security groups, log group, task roles${scheduled ? ' and the scheduler role' : ''}`,
+    `heroku2aws ${app}: ECS cluster, ${balanced.length > 0 ? 'load balancer, ' : ''}security groups, log group, task roles${scheduled ? ', the scheduler role' : ''}${data ? ', the data copy runner role' : ''}`,
     compose(sharedBlocks, {
       app,
       cluster: plan.aws.cluster,
