@@ -2,7 +2,7 @@
  * Property tests of the cutover state machine: thousands of random runs against a simulated live
  * system (a load balancer whose writes sometimes fail or land while reporting an error, reads that
  * sometimes fail, gates that flip, other operators who roll back or edit the weights, Ctrl-C at
- * random moments). The invariants of DESIGN.md are checked after every transition.
+ * random moments). The safety invariants (docs/safety.md) are checked after every transition.
  *
  * A failure prints the seed and the event trace; re-run one seed with CUTOVER_SEED=<seed>.
  */
