@@ -266,8 +266,11 @@ export async function runInVpc(
     await following;
     unsubscribe?.();
   }
-  // the last lines reach CloudWatch Logs shortly after the container stopped
-  const graceUntil = Date.now() + (deps.logGraceMs ?? 20_000);
+  // the last lines reach CloudWatch Logs shortly after the container stopped. When this CLI
+  // stopped the task (Ctrl-C, timeout) the outcome is already decided and no result line will
+  // come: one more read, no grace wait (a Ctrl-C must not hang for the grace period).
+  const stoppedByUs = interrupted || outcome.timedOut;
+  const graceUntil = Date.now() + (stoppedByUs ? 0 : (deps.logGraceMs ?? 20_000));
   for (;;) {
     await drain();
     if (result || error || Date.now() >= graceUntil) break;
@@ -280,11 +283,15 @@ export async function runInVpc(
       ? {ok: false as const, error: new MigrateError('conflict', `Interrupted: the runner task ${taskArn} was stopped (log stream ${where}).`, {hint: 'Run the copy again: it wipes the unfinished target and starts over.', exitCode: ExitCode.paused})}
       : judgeRunner({taskArn, logs: where, result, error, exitCode: outcome.exitCode, timedOut: outcome.timedOut, timeoutSeconds, stoppedReason: [outcome.stoppedReason, outcome.containerReason].filter(Boolean).join('; ') || undefined});
   if (!judged.ok) {
-    // a copy that began and never reported its end is failed, as a local copy that threw
-    if (seen.began && !seen.closed) await sink.failed(judged.error.message);
+    // a copy that began and never reported its end is failed, as a local copy that threw. A task
+    // this CLI stopped may have begun writing (wiping) the target before its 'begin' line reached
+    // the stream: its copy is failed too, never left 'verified' from an earlier run.
+    if ((seen.began || stoppedByUs) && !seen.closed) await sink.failed(judged.error.message);
     await journal('result', false, {taskArn, logStream: stream, exitCode: outcome.exitCode, error: judged.error.message});
     throw judged.error;
   }
   await journal('result', true, {taskArn, logStream: stream, exitCode: outcome.exitCode, phase: judged.result.phase});
-  return {...judged.result, warnings: [...ctx.warnings, ...judged.result.warnings]};
+  // into the caller's list, as a local copy does (the cutover reports that list, not the copy's)
+  ctx.warnings.push(...judged.result.warnings);
+  return {...judged.result, warnings: [...ctx.warnings]};
 }
