@@ -165,6 +165,21 @@ export async function runInVpc(
     deps.state.journal({id: journalId, op: 'data-runner', phase, ...(ok === undefined ? {} : {ok}), details: {addon: addon.name, ...details}});
   await journal('intent', undefined, {taskDefinition, registered, cluster, image: p.image, secrets: secretArnsOf(p.source, p.target)});
   const clientToken = fingerprint(`${journalId}\n${taskDefinition}`).slice('sha256:'.length, 'sha256:'.length + 64);
+  // Ctrl-C from RunTask on: a task this CLI started is never left running without it (a signal
+  // while RunTask is in flight would otherwise end the process, release the lock and orphan the task)
+  const INTERRUPTED = 'heroku2aws: interrupted by the operator (Ctrl-C)';
+  let started: string | undefined;
+  let interrupted = false;
+  const unsubscribe = deps.interrupts?.subscribe(() => {
+    if (interrupted) return;
+    interrupted = true;
+    if (!started) {
+      deps.onProgress?.('Interrupted: the runner task is stopped as soon as RunTask answers');
+      return;
+    }
+    deps.onProgress?.(`Interrupted: stopping the runner task ${started}`);
+    void tasks.stopTask(cluster, started, INTERRUPTED).catch(() => undefined);
+  });
   let taskArn: string;
   try {
     ({taskArn} = await tasks.runTask({
@@ -178,8 +193,14 @@ export async function runInVpc(
       environment: {[JOB_ENV]: JSON.stringify(spec)},
     }));
   } catch (err) {
+    unsubscribe?.();
     await journal('result', false, {error: err instanceof MigrateError ? err.message : 'unexpected error'});
     throw err;
+  }
+  started = taskArn;
+  if (interrupted) {
+    deps.onProgress?.(`Interrupted: stopping the runner task ${taskArn}`);
+    await tasks.stopTask(cluster, taskArn, INTERRUPTED).catch(() => undefined);
   }
   const stream = runnerLogStream(taskArn);
   const where = `${out.LogGroupName} ${stream}`;
@@ -243,13 +264,6 @@ export async function runInVpc(
   };
   const pollMs = deps.logPollMs ?? 2000;
   let stopped = false;
-  let interrupted = false;
-  const unsubscribe = deps.interrupts?.subscribe(() => {
-    if (interrupted) return;
-    interrupted = true;
-    deps.onProgress?.(`Interrupted: stopping the runner task ${taskArn}`);
-    void tasks.stopTask(cluster, taskArn, 'heroku2aws: interrupted by the operator (Ctrl-C)').catch(() => undefined);
-  });
   const following = (async () => {
     while (!stopped) {
       await drain();
