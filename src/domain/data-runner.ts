@@ -13,8 +13,8 @@
 import {z} from 'zod';
 import type {AddonPlan} from './addon-plan.ts';
 import {urlVarOf, type DataKind, type DataProgressState, type PgVerification, type RedisVerification} from './data-copy.ts';
-import {DataUrl} from './data-url.ts';
-import {MigrateError, type ErrorCode} from './errors.ts';
+import {DataUrl, redact as redactUrls} from './data-url.ts';
+import {ExitCode, MigrateError, type ErrorCode} from './errors.ts';
 import {fingerprint} from './fingerprint.ts';
 import type {Plan} from './plan.ts';
 import type {AppState} from './state.ts';
@@ -227,6 +227,8 @@ export function parseLine(text: string): RunnerEvent | null {
   return event as unknown as RunnerEvent;
 }
 
+const ERROR_CODES = new Set<string>(['usage', 'input', 'not-found', 'auth', 'forbidden', 'rate-limited', 'upstream', 'schema', 'io', 'aws', 'conflict', 'locked', 'internal'] satisfies ErrorCode[]);
+
 /**
  * How a runner task ended, from its protocol lines and ECS's outcome. The result line is the
  * outcome; the exit code must agree (0 only when verified). Anything else is a failure that
@@ -247,10 +249,13 @@ export function judgeRunner(o: {
     return {ok: false, error: new MigrateError('aws', `The runner task did not finish within ${o.timeoutSeconds} s and was stopped (${where}).`, {hint: 'Read its log stream; a large copy needs a longer --runner-timeout. Re-run the copy: it wipes the unfinished target and starts over.'})};
   }
   if (o.error) {
-    return {ok: false, error: new MigrateError(o.error.code, `The runner task failed: ${o.error.message} (${where})`, {hint: o.error.hint})};
+    // the task redacts its lines; this side does again (an image of another build, a driver echoing a URL).
+    // Exit 1 whatever the task's code: a task's 'usage' or 'locked' is not the operator's command line or lock.
+    const hint = o.error.hint === undefined ? undefined : redactUrls(o.error.hint, []);
+    return {ok: false, error: new MigrateError(ERROR_CODES.has(o.error.code) ? o.error.code : 'internal', `The runner task failed: ${redactUrls(o.error.message, [])} (${where})`, {hint, exitCode: ExitCode.error})};
   }
   if (!o.result) {
-    const why = o.stoppedReason ? `; ECS: ${o.stoppedReason}` : '';
+    const why = o.stoppedReason ? `; ECS: ${redactUrls(o.stoppedReason, [])}` : '';
     return {
       ok: false,
       error: new MigrateError('aws', `The runner task stopped without a result line (exit code ${o.exitCode ?? 'none'}${why}; ${where}).`, {

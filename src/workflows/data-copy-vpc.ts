@@ -165,6 +165,21 @@ export async function runInVpc(
     deps.state.journal({id: journalId, op: 'data-runner', phase, ...(ok === undefined ? {} : {ok}), details: {addon: addon.name, ...details}});
   await journal('intent', undefined, {taskDefinition, registered, cluster, image: p.image, secrets: secretArnsOf(p.source, p.target)});
   const clientToken = fingerprint(`${journalId}\n${taskDefinition}`).slice('sha256:'.length, 'sha256:'.length + 64);
+  // Ctrl-C from RunTask on: a task this CLI started is never left running without it (a signal
+  // while RunTask is in flight would otherwise end the process, release the lock and orphan the task)
+  const INTERRUPTED = 'heroku2aws: interrupted by the operator (Ctrl-C)';
+  let started: string | undefined;
+  let interrupted = false;
+  const unsubscribe = deps.interrupts?.subscribe(() => {
+    if (interrupted) return;
+    interrupted = true;
+    if (!started) {
+      deps.onProgress?.('Interrupted: the runner task is stopped as soon as RunTask answers');
+      return;
+    }
+    deps.onProgress?.(`Interrupted: stopping the runner task ${started}`);
+    void tasks.stopTask(cluster, started, INTERRUPTED).catch(() => undefined);
+  });
   let taskArn: string;
   try {
     ({taskArn} = await tasks.runTask({
@@ -178,8 +193,14 @@ export async function runInVpc(
       environment: {[JOB_ENV]: JSON.stringify(spec)},
     }));
   } catch (err) {
+    unsubscribe?.();
     await journal('result', false, {error: err instanceof MigrateError ? err.message : 'unexpected error'});
     throw err;
+  }
+  started = taskArn;
+  if (interrupted) {
+    deps.onProgress?.(`Interrupted: stopping the runner task ${taskArn}`);
+    await tasks.stopTask(cluster, taskArn, INTERRUPTED).catch(() => undefined);
   }
   const stream = runnerLogStream(taskArn);
   const where = `${out.LogGroupName} ${stream}`;
@@ -243,13 +264,6 @@ export async function runInVpc(
   };
   const pollMs = deps.logPollMs ?? 2000;
   let stopped = false;
-  let interrupted = false;
-  const unsubscribe = deps.interrupts?.subscribe(() => {
-    if (interrupted) return;
-    interrupted = true;
-    deps.onProgress?.(`Interrupted: stopping the runner task ${taskArn}`);
-    void tasks.stopTask(cluster, taskArn, 'heroku2aws: interrupted by the operator (Ctrl-C)').catch(() => undefined);
-  });
   const following = (async () => {
     while (!stopped) {
       await drain();
@@ -266,8 +280,11 @@ export async function runInVpc(
     await following;
     unsubscribe?.();
   }
-  // the last lines reach CloudWatch Logs shortly after the container stopped
-  const graceUntil = Date.now() + (deps.logGraceMs ?? 20_000);
+  // the last lines reach CloudWatch Logs shortly after the container stopped. When this CLI
+  // stopped the task (Ctrl-C, timeout) the outcome is already decided and no result line will
+  // come: one more read, no grace wait (a Ctrl-C must not hang for the grace period).
+  const stoppedByUs = interrupted || outcome.timedOut;
+  const graceUntil = Date.now() + (stoppedByUs ? 0 : (deps.logGraceMs ?? 20_000));
   for (;;) {
     await drain();
     if (result || error || Date.now() >= graceUntil) break;
@@ -280,11 +297,15 @@ export async function runInVpc(
       ? {ok: false as const, error: new MigrateError('conflict', `Interrupted: the runner task ${taskArn} was stopped (log stream ${where}).`, {hint: 'Run the copy again: it wipes the unfinished target and starts over.', exitCode: ExitCode.paused})}
       : judgeRunner({taskArn, logs: where, result, error, exitCode: outcome.exitCode, timedOut: outcome.timedOut, timeoutSeconds, stoppedReason: [outcome.stoppedReason, outcome.containerReason].filter(Boolean).join('; ') || undefined});
   if (!judged.ok) {
-    // a copy that began and never reported its end is failed, as a local copy that threw
-    if (seen.began && !seen.closed) await sink.failed(judged.error.message);
+    // a copy that began and never reported its end is failed, as a local copy that threw. A task
+    // this CLI stopped may have begun writing (wiping) the target before its 'begin' line reached
+    // the stream: its copy is failed too, never left 'verified' from an earlier run.
+    if ((seen.began || stoppedByUs) && !seen.closed) await sink.failed(judged.error.message);
     await journal('result', false, {taskArn, logStream: stream, exitCode: outcome.exitCode, error: judged.error.message});
     throw judged.error;
   }
   await journal('result', true, {taskArn, logStream: stream, exitCode: outcome.exitCode, phase: judged.result.phase});
-  return {...judged.result, warnings: [...ctx.warnings, ...judged.result.warnings]};
+  // into the caller's list, as a local copy does (the cutover reports that list, not the copy's)
+  ctx.warnings.push(...judged.result.warnings);
+  return {...judged.result, warnings: [...ctx.warnings]};
 }

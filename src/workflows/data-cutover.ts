@@ -7,13 +7,15 @@
  *   secret    the secrets import workflow writes the new URL into the app's secret (verified)
  *   redeploy  ECS tasks read secrets at start: a new deployment of every deployed service
  * On any failure before the secret switched, Heroku is unfrozen on the old store (maintenance
- * and scale as they were) and the remap is inactive again. After success Heroku stays frozen:
+ * and scale as they were) and the remap is inactive again. An interrupt (Ctrl-C: a process
+ * stopped mid-copy, or an --in-vpc copy that stopped its task) leaves the window frozen, exit 4:
+ * the next run resumes it. After success Heroku stays frozen:
  * its dynos still point at the old store, so letting them write would split the data.
  */
 import {PHASE, resolveDataAddon, urlVarOf} from '../domain/data-copy.ts';
 import {remapVars} from '../domain/addon-provision.ts';
 import {redact} from '../domain/data-url.ts';
-import {MigrateError} from '../domain/errors.ts';
+import {ExitCode, MigrateError} from '../domain/errors.ts';
 import type {AppState} from '../domain/state.ts';
 import type {HerokuControl} from '../ports/heroku-control.ts';
 import type {KeyChecker} from '../ports/secrets.ts';
@@ -217,6 +219,14 @@ export async function dataCutover(input: DataCutoverInput, deps: DataCutoverDeps
       await save((rec = {...rec, step: 'done'}), {phase: 'cut-over'});
       return {addon: addon.name, kind: addon.category, alreadyDone: false, ...(resumedFrom ? {resumedFrom} : {}), ...(copy ? {copy} : {}), secret: {name: imported.secretName, versionId: imported.versionId, written: imported.written}, activated: vars, manualSteps, warnings};
     } catch (err) {
+      // Ctrl-C (the --in-vpc copy stops its task and ends with exit 4): as an interrupted local
+      // copy, the window stays frozen and the next run resumes it (copying again)
+      if (err instanceof MigrateError && err.exitCode === ExitCode.paused) {
+        throw new MigrateError(err.code, `${err.message} The cutover of ${addon.name} is paused; Heroku stays frozen (maintenance on, ${Object.keys(rec.formation).map((t) => `${t}=0`).join(' ') || 'no non-web process'}).`, {
+          hint: `Re-run \`migrate data cutover --app ${input.app} --addon ${input.addon}${input.inVpc ? ' --in-vpc' : ''}\` to resume the window (it copies again).`,
+          exitCode: ExitCode.paused,
+        });
+      }
       await unfreeze(err instanceof MigrateError ? err.message.slice(0, 120) : 'unexpected error').catch((e: unknown) => {
         warnings.push(`Unfreezing failed too: ${e instanceof MigrateError ? e.message : 'unexpected error'}; unfreeze by hand: heroku maintenance:off -a ${input.app}; heroku ps:scale ${Object.entries(rec.formation).map(([t, q]) => `${t}=${q}`).join(' ')} -a ${input.app}`);
       });

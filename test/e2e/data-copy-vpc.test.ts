@@ -9,8 +9,11 @@
  * environment ECS would give the container (the task definition's values, the overrides, and AWS
  * credentials standing in for the task role), writes its stdout lines into the awslogs stream in
  * moto (CreateLogStream/PutLogEvents) as they come, and stops the task in moto when the process
- * exits. moto's containers always report exit code 0 (its Container model hard-codes it, StopTask
- * included), so the result line is authoritative here; the exit code rule (judgeRunner) has no test yet.
+ * exits ('hold': a container that hangs until the CLI stops the task, for --runner-timeout and
+ * Ctrl-C). moto's containers always report exit code 0 (its Container model hard-codes it, StopTask
+ * included), so the result line is authoritative here; the exit-code rule (judgeRunner) is pinned
+ * by test/unit/data-runner.test.ts. `data cutover --in-vpc` runs here too (the last tests: its
+ * success points the app's secret at the AWS store, after which --in-vpc copies are refused).
  *
  * The shared stack is created with CreateStack from the generated shared template (change-set
  * stacks get no outputs in moto, and moto's CreateStack fails on the ALB's TargetGroupFullName:
@@ -21,10 +24,10 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {CreateLogStreamCommand, CloudWatchLogsClient, GetLogEventsCommand, PutLogEventsCommand, DescribeLogStreamsCommand} from '@aws-sdk/client-cloudwatch-logs';
 import {DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand, type Task} from '@aws-sdk/client-ecs';
-import {CreateSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager';
+import {CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager';
 import {sampleApp, seedApp, startFakeHeroku, type FakeHeroku} from '../fakes/heroku-server.ts';
 import {expectNoCanary} from '../support/canary.ts';
-import {BIN, filesUnder, runCli, tempDir, type CliResult} from '../support/cli.ts';
+import {BIN, filesUnder, ROOT, runCli, tempDir, type CliResult} from '../support/cli.ts';
 import {canaryPasswords, startDataStores, type DataStores} from '../support/datastores.ts';
 import {motoEnv, startMoto, type MotoServer} from '../support/moto.ts';
 import {loadBlocks} from '../support/plans.ts';
@@ -60,21 +63,31 @@ const cli = async (args: string[], extra: Record<string, string> = {}): Promise<
 };
 const state = () => JSON.parse(readFileSync(join(planDir, 'state.json'), 'utf8'));
 const journal = () => readFileSync(join(planDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as {id: string; op: string; phase: string; ok?: boolean; details: Record<string, unknown>});
+const until = async (ok: () => boolean, ms = 30_000) => {
+  for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 200))) if (Date.now() > end) throw new Error('timed out waiting');
+};
 const targetCount = (table: string) => Number(ds.pgTarget.sql(`SELECT count(*) FROM ${table}`));
 
 // ---- the fake Fargate ----
 
-type Mode = 'run' | 'crash-after-begin';
+/** run: the runner entry runs and the task stops when it exits; crash-after-begin / crash-in-restore: killed at its 'begin' line / first restore progress line; hold: the container hangs (a start line, then nothing) until someone stops the task */
+type Mode = 'run' | 'crash-after-begin' | 'crash-in-restore' | 'hold';
 interface Played {
   taskArn: string;
   exitCode: number | null;
   lines: string[];
+  /** Heroku as the task found it when it started (the cutover's freeze) */
+  heroku: {maintenance: boolean; workers: number};
+  /** hold: the task as moto describes it once stopped (by the CLI) */
+  stopped?: Task;
 }
-const fargate = {mode: 'run' as Mode, played: [] as Played[], stop: false};
+const fargate = {mode: 'run' as Mode, played: [] as Played[], started: [] as string[], stop: false};
 
 async function playTask(task: Task): Promise<Played> {
   const ecs = new ECSClient(cfg());
   const logs = new CloudWatchLogsClient(cfg());
+  const shop = heroku.state.apps.find((a) => a.app.name === 'shop')!;
+  const herokuNow = {maintenance: !!shop.app.maintenance, workers: shop.formation.filter((f) => f.type !== 'web').reduce((n, f) => n + f.quantity, 0)};
   const td = (await ecs.send(new DescribeTaskDefinitionCommand({taskDefinition: task.taskDefinitionArn!}))).taskDefinition!;
   const container = td.containerDefinitions![0]!;
   const override = task.overrides?.containerOverrides?.find((o) => o.name === container.name);
@@ -83,12 +96,29 @@ async function playTask(task: Task): Promise<Played> {
   const opts = container.logConfiguration!.options!;
   const stream = `${opts['awslogs-stream-prefix']}/${container.name}/${task.taskArn!.split('/').at(-1)}`;
   await logs.send(new CreateLogStreamCommand({logGroupName: opts['awslogs-group'], logStreamName: stream}));
+  fargate.started.push(task.taskArn!);
+  if (fargate.mode === 'hold') {
+    // a container that hangs: one start line, then silence until the task is stopped (by the CLI: moto's StopTask)
+    const line = JSON.stringify({h2a: 1, type: 'start', addon: 'held', kind: 'postgres', version: '0.0.0-held'});
+    await logs.send(new PutLogEventsCommand({logGroupName: opts['awslogs-group'], logStreamName: stream, logEvents: [{timestamp: Date.now(), message: line}]}));
+    const held: Played = {taskArn: task.taskArn!, exitCode: null, lines: [line], heroku: herokuNow};
+    for (let i = 0; i < 1200 && !fargate.stop; i++) {
+      const t = (await ecs.send(new DescribeTasksCommand({cluster: task.clusterArn!, tasks: [task.taskArn!]}))).tasks?.[0];
+      if (t?.lastStatus === 'STOPPED' || t?.desiredStatus === 'STOPPED') {
+        held.stopped = t;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    fargate.played.push(held);
+    return held;
+  }
   // the container: the image's entry with the task's command, the task's environment and the task role's credentials (moto's)
   const child = spawn(process.execPath, [BIN, ...(container.command ?? [])], {
     env: {PATH: process.env.PATH, HOME: tempDir(), ...motoEnv(moto.endpoint), AWS_EC2_METADATA_DISABLED: 'true', ...containerEnv},
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const played: Played = {taskArn: task.taskArn!, exitCode: null, lines: []};
+  const played: Played = {taskArn: task.taskArn!, exitCode: null, lines: [], heroku: herokuNow};
   let pending: string[] = [];
   let buffer = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -99,6 +129,7 @@ async function playTask(task: Task): Promise<Played> {
       played.lines.push(line);
       pending.push(line);
       if (fargate.mode === 'crash-after-begin' && line.includes('"type":"begin"')) child.kill('SIGKILL');
+      if (fargate.mode === 'crash-in-restore' && line.includes('"stage":"restore"')) child.kill('SIGKILL');
     }
   });
   child.stderr.on('data', (d: Buffer) => outputs.push([`task stderr`, d.toString()]));
@@ -324,6 +355,198 @@ describe('data copy --in-vpc', () => {
     expect(state().addons[pgAddon].data.phase).toBe('verified');
   }, 180_000);
 
+  it('a task that hangs past --runner-timeout: the CLI stops it (moto: STOPPED with the reason), exit 1 naming the task and its stream; the copy is failed, the journal says why', async () => {
+    expect(state().addons[pgAddon].data.phase).toBe('verified');
+    const before = fargate.played.length;
+    fargate.mode = 'hold';
+    let r: CliResult;
+    const t0 = Date.now();
+    try {
+      r = await cli(['data', 'copy', '--app', 'shop', '--addon', 'postgres', '--in-vpc', '--frozen', '--runner-timeout', '60']);
+      await until(() => fargate.played.length > before);
+    } finally {
+      fargate.mode = 'run';
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    expect(seconds).toBeGreaterThanOrEqual(60);
+    expect(seconds).toBeLessThan(100); // no 20 s grace wait for a result that cannot come
+    expect(r.code).toBe(1);
+    const held = fargate.played.at(-1)!;
+    const id = held.taskArn.split('/').at(-1)!;
+    expect(r.stderr).toContain(`The runner task did not finish within 60 s and was stopped (task ${held.taskArn}, log stream /heroku2aws/shop data-runner/data-runner/${id}).`);
+    expect(r.stderr).toMatch(/Fix: Read its log stream; a large copy needs a longer --runner-timeout/);
+    // the task in moto: stopped by the CLI, with its reason
+    expect(held.stopped).toMatchObject({lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedReason: 'heroku2aws: data copy timed out after 60 s'});
+    const live = aws<{tasks: {lastStatus: string; stoppedReason: string}[]}>(['ecs', 'describe-tasks', '--cluster', 'shop', '--tasks', held.taskArn]).tasks[0]!;
+    expect(live).toMatchObject({lastStatus: 'STOPPED', stoppedReason: 'heroku2aws: data copy timed out after 60 s'});
+    // the task may have begun wiping the target before its lines arrived: no longer 'verified'
+    const data = state().addons[pgAddon].data;
+    expect(data.phase).toBe('copy-failed');
+    expect(data.details.error).toMatch(/did not finish within 60 s/);
+    expect(journal().filter((e) => e.op === 'data-copy').at(-1)).toMatchObject({phase: 'result', ok: false, details: {error: expect.stringMatching(/did not finish within 60 s/)}});
+    expect(journal().filter((e) => e.op === 'data-runner').at(-1)).toMatchObject({phase: 'result', ok: false, details: {taskArn: held.taskArn, logStream: `data-runner/data-runner/${id}`, error: expect.stringMatching(/did not finish within 60 s and was stopped/)}});
+  }, 180_000);
+
+  it('Ctrl-C while the task runs: the CLI stops the task in moto, exits 4, the copy is not verified, the lock is released', async () => {
+    const before = fargate.played.length;
+    fargate.mode = 'hold';
+    let code: number | null = null;
+    let stderr = '';
+    try {
+      const child = spawn(process.execPath, [BIN, 'data', 'copy', '--app', 'shop', '--addon', 'postgres', '--in-vpc', '--frozen', '--plan-dir', planDir], {
+        cwd: ROOT,
+        env: {...process.env, ...env(), NO_COLOR: '1', HEROKU_API_KEY: 'good'},
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      await until(() => /Started runner task /.test(stderr) && fargate.started.length > 0 && stderr.includes(fargate.started.at(-1)!), 60_000);
+      child.kill('SIGINT');
+      code = await closed;
+      await until(() => fargate.played.length > before);
+    } finally {
+      fargate.mode = 'run';
+      outputs.push(['interrupted stderr', stderr]);
+    }
+    const held = fargate.played.at(-1)!;
+    expect({code, stderr: stderr.slice(-1500)}).toMatchObject({code: 4});
+    expect(stderr).toContain(`Interrupted: stopping the runner task ${held.taskArn}`);
+    expect(stderr).toContain(`Error: Interrupted: the runner task ${held.taskArn} was stopped (log stream /heroku2aws/shop data-runner/data-runner/${held.taskArn.split('/').at(-1)}).`);
+    expect(held.stopped).toMatchObject({lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stoppedReason: 'heroku2aws: interrupted by the operator (Ctrl-C)'});
+    expect(state().addons[pgAddon].data.phase).toBe('copy-failed');
+    expect(journal().filter((e) => e.op === 'data-runner').at(-1)).toMatchObject({phase: 'result', ok: false, details: {taskArn: held.taskArn, error: expect.stringMatching(/^Interrupted/)}});
+    // the lock was released: the next copy (no --break-lock) runs, wipes the unfinished target and verifies
+    const again = await cli(['data', 'copy', '--app', 'shop', '--addon', 'postgres', '--in-vpc', '--frozen']);
+    expect({code: again.code, stderr: again.stderr.slice(-1500)}).toMatchObject({code: 0});
+    expect(again.stderr).not.toMatch(/lock/i);
+    expect(again.stderr).toMatch(/An earlier copy into this target did not finish/);
+    expect(state().addons[pgAddon].data.phase).toBe('verified');
+    for (const [table, rows] of Object.entries(pgSeed.rows)) expect(targetCount(table)).toBe(rows);
+  }, 180_000);
+});
+
+describe('data cutover --in-vpc: the freeze window with the copy in the task', () => {
+  const shop = () => heroku.state.apps.find((a) => a.app.name === 'shop')!;
+  const workers = () => shop().formation.filter((f) => f.type !== 'web').reduce((n, f) => n + f.quantity, 0);
+  const appSecret = async () => JSON.parse((await new SecretsManagerClient(cfg()).send(new GetSecretValueCommand({SecretId: appSecretArn, VersionStage: 'AWSCURRENT'}))).SecretString!) as Record<string, string>;
+  const steps = () => journal().filter((e) => e.op === 'data-cutover').map((e) => `${e.details.step}:${e.phase}`);
+
+  beforeAll(() => {
+    // Heroku live, as before an announced window: maintenance off, a worker running
+    shop().app.maintenance = false;
+    shop().formation.find((f) => f.type === 'worker')!.quantity = 1;
+  });
+
+  it('a task that dies mid-copy: the cutover stops, Heroku is unfrozen on the old store, the remap stays inactive, the secret keeps the Heroku URL', async () => {
+    const stepsBefore = steps().length;
+    const before = fargate.played.length;
+    fargate.mode = 'crash-in-restore';
+    let r: CliResult;
+    try {
+      r = await cli(['data', 'cutover', '--app', 'shop', '--addon', 'postgres', '--in-vpc', '--runner-image', IMAGE, '--yes', '--force']);
+    } finally {
+      fargate.mode = 'run';
+    }
+    expect(r.code).toBe(1);
+    expect(fargate.played.length).toBe(before + 1);
+    const task = fargate.played.at(-1)!;
+    // the task ran under the freeze
+    expect(task.heroku).toEqual({maintenance: true, workers: 0});
+    expect(r.stderr).toMatch(/Freezing shop: maintenance on, worker=0/);
+    expect(r.stderr).toContain(`The runner task stopped without a result line (exit code 0; ECS: Essential container in task exited; task ${task.taskArn}`);
+    expect(r.stderr).toMatch(/The cutover of \S+ stopped; Heroku was unfrozen on the old store\./);
+    // as the local path: unfrozen (maintenance and scale as they were), remap inactive, Heroku's URL in the secret
+    expect(shop().app.maintenance).toBe(false);
+    expect(workers()).toBe(1);
+    const entry = state().addons[pgAddon];
+    expect(entry.remaps.DATABASE_URL.active).toBe(false);
+    expect(entry.data.phase).toBe('copy-failed');
+    expect(entry.data.details.cutover).toBeUndefined();
+    const kept = await appSecret();
+    const masked = (u?: string) => u?.replace(/:[^:@/]*@/, ':***@');
+    expect(masked(kept.DATABASE_URL)).toBe(masked(ds.pgSource.url()));
+    expect(steps().slice(stepsBefore)).toEqual(['freeze:intent', 'freeze:result', 'copy:intent', 'unfreeze:intent', 'unfreeze:result']);
+    expect(journal().filter((e) => e.op === 'data-runner').at(-1)).toMatchObject({phase: 'result', ok: false, details: {taskArn: task.taskArn}});
+  }, 180_000);
+
+  it('Ctrl-C while the task copies: the CLI stops the task, exits 4, Heroku stays frozen and the window is left to resume (as a local cutover interrupted mid-copy)', async () => {
+    const stepsBefore = steps().length;
+    const before = fargate.played.length;
+    fargate.mode = 'hold';
+    let code: number | null = null;
+    let stderr = '';
+    try {
+      const child = spawn(process.execPath, [BIN, 'data', 'cutover', '--app', 'shop', '--addon', 'postgres', '--in-vpc', '--yes', '--plan-dir', planDir], {
+        cwd: ROOT,
+        env: {...process.env, ...env(), NO_COLOR: '1'},
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      await until(() => /Started runner task /.test(stderr) && fargate.started.length > 0 && stderr.includes(fargate.started.at(-1)!), 60_000);
+      expect(shop().app.maintenance).toBe(true);
+      expect(workers()).toBe(0);
+      child.kill('SIGINT');
+      code = await closed;
+      await until(() => fargate.played.length > before);
+    } finally {
+      fargate.mode = 'run';
+      outputs.push(['interrupted cutover stderr', stderr]);
+    }
+    const held = fargate.played.at(-1)!;
+    expect(held.heroku).toEqual({maintenance: true, workers: 0});
+    expect({code, stderr: stderr.slice(-1500)}).toMatchObject({code: 4});
+    expect(held.stopped).toMatchObject({lastStatus: 'STOPPED', stoppedReason: 'heroku2aws: interrupted by the operator (Ctrl-C)'});
+    expect(stderr).toMatch(/The cutover of \S+ is paused; Heroku stays frozen \(maintenance on, worker=0\)\.\nFix: Re-run `migrate data cutover --app shop --addon postgres --in-vpc` to resume/);
+    expect(stderr).not.toMatch(/Unfreezing/);
+    expect(shop().app.maintenance).toBe(true);
+    expect(workers()).toBe(0);
+    const entry = state().addons[pgAddon];
+    expect(entry.remaps.DATABASE_URL.active).toBe(false);
+    expect(entry.data).toMatchObject({phase: 'copy-failed', details: {cutover: {step: 'frozen', formation: {worker: 1}, maintenanceWas: false}}});
+    const kept = await appSecret();
+    expect(kept.DATABASE_URL === ds.pgSource.url()).toBe(true);
+    expect(steps().slice(stepsBefore)).toEqual(['freeze:intent', 'freeze:result', 'copy:intent']);
+  }, 180_000);
+
+  it('the resumed window: Heroku frozen while the task copies and verifies, the remap activated, the secret switched, Heroku left frozen', async () => {
+    const stepsBefore = steps().length;
+    const before = fargate.played.length;
+    const r = await cli(['data', 'cutover', '--app', 'shop', '--addon', 'postgres', '--in-vpc', '--runner-image', IMAGE, '--yes']);
+    expect({code: r.code, stderr: r.stderr.slice(-1500)}).toMatchObject({code: 0});
+    expect(r.stderr).toMatch(/Resuming the cutover of \S+ \(it stopped after: frozen\)/); // the lock was released by the interrupted run
+    expect(fargate.played.length).toBe(before + 1);
+    const task = fargate.played.at(-1)!;
+    expect(task.heroku).toEqual({maintenance: true, workers: 0});
+    expect(task.exitCode).toBe(0);
+    expect(task.lines.at(-1)).toMatch(/^\{"h2a":1,"type":"result"/);
+    // the crashed window's half copy is wiped; the task's warning reaches the cutover's output
+    expect(r.stderr).toMatch(/task: Wiping the target .* \(unfinished earlier copy\)/);
+    expect(r.stderr).toMatch(/Warning: An earlier copy into this target did not finish/);
+    expect(r.stdout).toMatch(/Verified: /);
+    expect(r.stdout).toMatch(/Active now: DATABASE_URL.* -> the AWS store/);
+    expect(r.stdout).toMatch(/Heroku stays in maintenance with worker at 0/);
+    for (const [table, rows] of Object.entries(pgSeed.rows)) expect(targetCount(table)).toBe(rows);
+    const entry = state().addons[pgAddon];
+    expect(entry.remaps.DATABASE_URL.active).toBe(true);
+    expect(entry.data).toMatchObject({phase: 'cut-over', details: {cutover: {step: 'done', formation: {worker: 1}, maintenanceWas: false}, mismatches: 0}});
+    const secret = await appSecret();
+    expect(secret.DATABASE_URL).toBe(ds.pgTarget.url());
+    expect(secret.REDIS_URL).toBe(ds.redisSource.url());
+    // Heroku stays frozen after success (its dynos still point at the old store)
+    expect(shop().app.maintenance).toBe(true);
+    expect(workers()).toBe(0);
+    expect(steps().slice(stepsBefore)).toEqual(['freeze:intent', 'freeze:result', 'copy:intent', 'copy:result', 'activate:intent', 'activate:result', 'redeploy:intent', 'redeploy:result']);
+    expect(journal().filter((e) => e.op === 'data-copy').slice(-3).map((e) => `${e.phase}:${e.ok ?? ''}`)).toEqual(['intent:', 'result:true', 'verify:true']);
+    expect(journal().filter((e) => e.op === 'data-runner').at(-1)).toMatchObject({phase: 'result', ok: true, details: {taskArn: task.taskArn, exitCode: 0}});
+    // and an --in-vpc copy is now refused: the app's secret names the AWS store
+    const refused = await cli(['data', 'copy', '--app', 'shop', '--addon', 'postgres', '--in-vpc', '--frozen']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/already points at the AWS store/);
+  }, 180_000);
+});
+
+describe('data copy --in-vpc: secrets', () => {
   it('no secret value anywhere: plan dir, CLI output, the log stream, the task definitions, the RunTask overrides', async () => {
     const tds = aws<{taskDefinitionArns: string[]}>(['ecs', 'list-task-definitions']).taskDefinitionArns.map((arn) => JSON.stringify(aws(['ecs', 'describe-task-definition', '--task-definition', arn, '--include', 'TAGS'])));
     expect(runTaskEnvs.length).toBeGreaterThanOrEqual(4);

@@ -75,10 +75,18 @@ export async function createTaskRunner(options: EcsOptions): Promise<TaskRunner>
             }
           })()
         : Promise.resolve();
+      const deadline = Date.now() + timeoutSeconds * 1000;
       try {
         await ecs.waitUntilTasksStopped({client, minDelay, maxDelay: Math.max(maxDelay, minDelay), maxWaitTime: Math.max(timeoutSeconds, minDelay + 1)}, {cluster, tasks: [taskArn]});
       } catch {
-        // timed out (or the task vanished): the description below says which
+        // timed out (or the task vanished): the description below says which. The SDK's waiter gives
+        // up as soon as its next delay would pass the limit (up to maxDelay early): wait out the rest
+        // while the task is still there and running.
+        for (let left = deadline - Date.now(); left > 0; left = deadline - Date.now()) {
+          await sleep(Math.min(left, minDelay * 1000));
+          const status = (await describe(cluster, taskArn).catch(() => undefined))?.lastStatus;
+          if (!status || status === 'STOPPED') break; // stopped, gone or unreadable: decided below
+        }
       } finally {
         stop.abort();
         await watcher;

@@ -15,7 +15,7 @@ export default class DataCutover extends BaseCommand {
   4. redeploy: printed as a manual step (new ECS deployments read the new secret)
 If any step fails, Heroku is unfrozen on the old store (maintenance and scale as they were) and the app keeps the Heroku store. After success Heroku stays frozen: its dynos still point at the old store.
 It asks before it changes anything (--yes to skip; required without a terminal); --dry-run validates the same way and prints the steps.
-A run that was interrupted (crash, Ctrl-C) resumes where it stopped; re-run with --break-lock.
+A run that was interrupted (crash, Ctrl-C) leaves Heroku frozen and resumes where it stopped; after a crash re-run with --break-lock.
 
 The source is the add-on's Heroku config var (read live), the target the provisioned store (override with --source-url-env / --target-url-env). With AWS services deployed, stop them first and pass --aws-frozen.
 
