@@ -271,3 +271,28 @@ export function formatBytes(n: number): string {
   }
   return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
 }
+
+/** what one copy measured (the copy's own seconds; Postgres: dump and restore, Redis: copy) */
+export interface CopyStats {
+  tables?: number;
+  rows?: number;
+  keys?: number;
+  /** the dump's gzip level (Postgres) */
+  compress?: number;
+  expired?: number;
+  bytes: number;
+  seconds: {dump?: number; restore?: number; copy?: number; total: number};
+}
+
+/** the outcome of a copy, local or in a runner task (where it travels as the result line) */
+export interface DataCopyResult {
+  addon: string;
+  kind: DataKind;
+  source: string;
+  target: string;
+  phase: string;
+  wiped: 'no' | 'restart' | 'force';
+  stats: CopyStats;
+  verification: {kind: 'postgres'; result: PgVerification} | {kind: 'redis'; result: RedisVerification};
+  warnings: string[];
+}

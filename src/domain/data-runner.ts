@@ -12,7 +12,7 @@
  */
 import {z} from 'zod';
 import type {AddonPlan} from './addon-plan.ts';
-import {urlVarOf, type DataKind, type DataProgressState, type PgVerification, type RedisVerification} from './data-copy.ts';
+import {urlVarOf, type CopyStats, type DataCopyResult, type DataKind, type DataProgressState} from './data-copy.ts';
 import {DataUrl, redact as redactUrls} from './data-url.ts';
 import {ExitCode, MigrateError, type ErrorCode} from './errors.ts';
 import {fingerprint} from './fingerprint.ts';
@@ -166,26 +166,9 @@ export const runnerLogStream = (taskArn: string) => `${RUNNER_STREAM_PREFIX}/${R
 
 // ---- the line protocol ----
 
-export interface RunnerStats {
-  tables?: number;
-  rows?: number;
-  keys?: number;
-  expired?: number;
-  bytes: number;
-  seconds: {dump?: number; restore?: number; copy?: number; total: number};
-}
-
-export interface RunnerResult {
-  addon: string;
-  kind: DataKind;
-  source: string;
-  target: string;
-  phase: string;
-  wiped: 'no' | 'restart' | 'force';
-  stats: RunnerStats;
-  verification: {kind: 'postgres'; result: PgVerification} | {kind: 'redis'; result: RedisVerification};
-  warnings: string[];
-}
+/** the stats and the result travel as they are (domain/data-copy.ts) */
+export type RunnerStats = CopyStats;
+export type RunnerResult = DataCopyResult;
 
 export type RunnerEvent =
   | {type: 'start'; addon: string; kind: DataKind; version: string}

@@ -20,8 +20,7 @@ import {
   verifyRedis,
   type DataKind,
   type DataProgressState,
-  type PgVerification,
-  type RedisVerification,
+  type DataCopyResult,
 } from '../domain/data-copy.ts';
 import type {AddonPlan} from '../domain/addon-plan.ts';
 import {checkFitsStorage} from '../domain/addon-provision.ts';
@@ -80,17 +79,7 @@ export interface DataCopyDeps {
   vpc?: InVpcDeps;
 }
 
-export interface DataCopyResult {
-  addon: string;
-  kind: DataKind;
-  source: string;
-  target: string;
-  phase: string;
-  wiped: 'no' | 'restart' | 'force';
-  stats: {tables?: number; rows?: number; keys?: number; compress?: number; expired?: number; bytes: number; seconds: {dump?: number; restore?: number; copy?: number; total: number}};
-  verification: {kind: 'postgres'; result: PgVerification} | {kind: 'redis'; result: RedisVerification};
-  warnings: string[];
-}
+export type {DataCopyResult} from '../domain/data-copy.ts';
 
 export const DEFAULT_JOBS = 4;
 /** Redis verification leaves out keys expiring within this margin (they may vanish between the two scans) */
