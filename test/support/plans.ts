@@ -3,6 +3,7 @@ import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {parseCatalog} from '../../src/domain/catalog.ts';
 import {assembleAppModel, currentRelease} from '../../src/domain/discovery.ts';
+import type {AppModel} from '../../src/domain/model.ts';
 import {buildPlan, type Plan, type PlanOptions} from '../../src/domain/plan.ts';
 import {parseStackBlocks, STACK_BLOCK_NAMES, type StackBlocks} from '../../src/domain/stacks/index.ts';
 import {dynoSizes, sampleApp, type AppFixture} from '../fakes/heroku-fixtures.ts';
@@ -35,4 +36,19 @@ export function variantFixture(): AppFixture {
     ],
     slugs: fx.slugs.map((s) => ({...s, process_types: Object.fromEntries(Object.entries(s.process_types).filter(([t]) => t !== 'release'))})),
   };
+}
+
+/** the smallest app with a data add-on: one web process and a Heroku Postgres (for the data copy workflows) */
+export function pgShopPlan(): Plan {
+  const model: AppModel = {
+    name: 'shop',
+    origin: 'heroku',
+    buildpacks: [],
+    processes: [{type: 'web', command: 'node s.js', quantity: 1, size: 'standard-1x'}],
+    configVars: [{name: 'DATABASE_URL'}],
+    addons: [{name: 'pg', service: 'heroku-postgresql', plan: 'standard-0', configVars: ['DATABASE_URL'], attachments: ['DATABASE']}],
+    domains: [],
+    logDrains: [],
+  };
+  return buildPlan(model, catalog, {source: 'test'});
 }

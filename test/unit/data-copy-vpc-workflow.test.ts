@@ -3,33 +3,17 @@
  * e2e suite (test/e2e/data-copy-vpc.test.ts, moto) cannot time, i.e. a Ctrl-C while RunTask is in
  * flight, and the outcome of a task this CLI stopped.
  */
-import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
-import {parseCatalog} from '../../src/domain/catalog.ts';
 import {formatLine, type RunnerResult} from '../../src/domain/data-runner.ts';
 import type {DataKind} from '../../src/domain/data-copy.ts';
 import {MigrateError} from '../../src/domain/errors.ts';
 import type {AddonPlan} from '../../src/domain/addon-plan.ts';
-import type {AppModel} from '../../src/domain/model.ts';
-import {buildPlan} from '../../src/domain/plan.ts';
 import {emptyState} from '../../src/domain/state.ts';
 import type {RunTaskSpec, TaskOutcome} from '../../src/ports/tasks.ts';
 import {runInVpc, type PreparedRunner} from '../../src/workflows/data-copy-vpc.ts';
-import {ROOT} from '../support/cli.ts';
+import {pgShopPlan} from '../support/plans.ts';
 import {memoryState} from '../support/memory-state.ts';
 
-const catalog = parseCatalog(JSON.parse(readFileSync(join(ROOT, 'templates/addons/catalog.json'), 'utf8')));
-const model: AppModel = {
-  name: 'shop',
-  origin: 'heroku',
-  buildpacks: [],
-  processes: [{type: 'web', command: 'node s.js', quantity: 1, size: 'standard-1x'}],
-  configVars: [{name: 'DATABASE_URL'}],
-  addons: [{name: 'pg', service: 'heroku-postgresql', plan: 'standard-0', configVars: ['DATABASE_URL'], attachments: ['DATABASE']}],
-  domains: [],
-  logDrains: [],
-};
-const plan = buildPlan(model, catalog, {source: 'test'});
+const plan = pgShopPlan();
 const addon = plan.addons.find((a) => a.category === 'postgres') as AddonPlan & {category: DataKind};
 const ARN = 'arn:aws:ecs:us-east-1:123456789012:task/shop/abc123';
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:heroku2aws/shop-AbCdEf';

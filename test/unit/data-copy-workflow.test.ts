@@ -1,34 +1,22 @@
 /** The data copy workflow over in-memory ports: refusals write nothing; a failed copy is never marked verified. */
-import {readFileSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {createLocalState} from '../../src/adapters/state/local-state.ts';
-import {parseCatalog} from '../../src/domain/catalog.ts';
 import type {PgInventory} from '../../src/domain/data-copy.ts';
 import {MigrateError} from '../../src/domain/errors.ts';
-import type {AppModel} from '../../src/domain/model.ts';
-import {buildPlan, canonicalJson} from '../../src/domain/plan.ts';
+import {canonicalJson} from '../../src/domain/plan.ts';
 import type {PostgresTools, RedisTools} from '../../src/ports/data.ts';
 import type {HerokuSource} from '../../src/ports/heroku.ts';
 import {dataCopy} from '../../src/workflows/data-copy.ts';
-import {ROOT, tempDir} from '../support/cli.ts';
+import {tempDir} from '../support/cli.ts';
+import {pgShopPlan} from '../support/plans.ts';
 
-const catalog = parseCatalog(JSON.parse(readFileSync(join(ROOT, 'templates/addons/catalog.json'), 'utf8')));
-const model: AppModel = {
-  name: 'shop',
-  origin: 'heroku',
-  buildpacks: [],
-  processes: [{type: 'web', command: 'node s.js', quantity: 1, size: 'standard-1x'}],
-  configVars: [{name: 'DATABASE_URL'}],
-  addons: [{name: 'pg', service: 'heroku-postgresql', plan: 'standard-0', configVars: ['DATABASE_URL'], attachments: ['DATABASE']}],
-  domains: [],
-  logDrains: [],
-};
 const SRC = 'postgres://u:src-canary@heroku.example:5432/d';
 const inv = (rows: number): PgInventory => ({versionNum: 160002, version: '16.2', tables: {'public.t': rows}, sequences: {}, indexes: [], foreignKeys: [], views: [], functions: [], triggers: [], extensions: [], dataBytes: 10_000_000_000});
 
 function setup(tools: Partial<PostgresTools>) {
   const dir = tempDir();
-  writeFileSync(join(dir, 'plan.json'), canonicalJson(buildPlan(model, catalog, {source: 'test'}), 2));
+  writeFileSync(join(dir, 'plan.json'), canonicalJson(pgShopPlan(), 2));
   const state = createLocalState(dir, 'shop', {now: () => new Date('2026-11-26T00:00:00Z')});
   const calls: string[] = [];
   const pg: PostgresTools = {
