@@ -94,7 +94,15 @@ export function pgError(err: unknown, url: DataUrl, role: Role, action: string):
 
 const libpqSslMode = (mode: string) => (mode === 'no-verify' ? 'require' : mode);
 
-export function pgEnv(url: DataUrl): Record<string, string> {
+/**
+ * libpq's environment for pg_dump / pg_restore. A restore's sessions commit without waiting for
+ * the WAL flush (synchronous_commit=off, a per-session setting any user may change): pg_restore
+ * commits every table, index and constraint on its own, and each would otherwise wait for a disk
+ * flush on the target. A crash can lose only the last such commits, never corrupt anything
+ * (docs/facts.md); restore() then commits once synchronously, which flushes the WAL up to that
+ * commit, so everything the verification then reads is durable.
+ */
+export function pgEnv(url: DataUrl, options: {restore?: boolean} = {}): Record<string, string> {
   return {
     PGHOST: url.host,
     PGPORT: String(url.port),
@@ -104,6 +112,7 @@ export function pgEnv(url: DataUrl): Record<string, string> {
     PGSSLMODE: libpqSslMode(url.sslMode),
     PGCONNECT_TIMEOUT: '10',
     PGAPPNAME: 'heroku2aws',
+    ...(options.restore ? {PGOPTIONS: '-c synchronous_commit=off'} : {}),
   };
 }
 
@@ -307,7 +316,7 @@ export function createPostgresTools(options: {pgBin?: string; env?: Record<strin
         bin('pg_restore'),
         [`--dbname=${conninfoDb(url.database)}`, `--jobs=${o.jobs}`, '--no-owner', '--no-privileges', '--exit-on-error', '--verbose', dir],
         {
-          env: pgEnv(url),
+          env: pgEnv(url, {restore: true}),
           redact: (s) => redact(s, [url]),
           installHint: PG_INSTALL_HINT,
           onLine: (line) => {
@@ -322,6 +331,9 @@ export function createPostgresTools(options: {pgBin?: string; env?: Record<strin
         },
       );
       if (run.code !== 0) throw toolError('pg_restore', run, url, 'target');
+      // one synchronous commit (an XID makes a commit record) flushes the WAL of every asynchronous
+      // commit pg_restore made before it: what the verification reads from here on is durable
+      await withClient(url, 'target', 'flush the restore to disk', async (c) => void (await c.query('SELECT txid_current()')));
       // ANALYZE table by table on `jobs` connections (one ANALYZE of the database uses one core)
       const queue = [...new Set(toc.values())];
       const analyze = () =>
