@@ -296,6 +296,9 @@ async function copyPostgres(core: CopyCore): Promise<DataCopyResult> {
     deps.onProgress?.(`pg_dump with ${jobs} jobs${compress ? `, gzip level ${compress}` : ', uncompressed'}, counting the source rows per table meanwhile`);
     const rows: Record<string, number> = {};
     const counting = tools.inventory(source, 'source', {jobs: 1}).then((inv) => (Object.assign(rows, inv.tables), inv));
+    // a count that fails while pg_dump still runs is awaited below; until then it must not count
+    // as an unhandled rejection, which ends the process (no error line, no failed phase)
+    counting.catch(() => undefined);
     const dump = await tools.dump(source, dumpDir, {jobs, compress, rows, onProgress: deps.onCopyProgress}).catch(async (err: unknown) => {
       await counting.catch(() => undefined);
       throw err;

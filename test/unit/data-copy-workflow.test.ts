@@ -1,4 +1,5 @@
 /** The data copy workflow over in-memory ports: refusals write nothing; a failed copy is never marked verified. */
+import {spawnSync} from 'node:child_process';
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {createLocalState} from '../../src/adapters/state/local-state.ts';
@@ -8,7 +9,7 @@ import {canonicalJson} from '../../src/domain/plan.ts';
 import type {PostgresTools, RedisTools} from '../../src/ports/data.ts';
 import type {HerokuSource} from '../../src/ports/heroku.ts';
 import {dataCopy} from '../../src/workflows/data-copy.ts';
-import {tempDir} from '../support/cli.ts';
+import {ROOT, tempDir} from '../support/cli.ts';
 import {pgShopPlan} from '../support/plans.ts';
 
 const SRC = 'postgres://u:src-canary@heroku.example:5432/d';
@@ -57,6 +58,50 @@ const fails = async (p: Promise<unknown>) => {
 };
 
 describe('data copy workflow', () => {
+  it('the source count failing while pg_dump still runs is the copy\'s failure, not a crash of the process', () => {
+    // in a child process: Node's own unhandled-rejection rule (the default ends the process), which
+    // this test runner's sandbox would hide
+    const script = join(tempDir(), 'count-fails.ts');
+    writeFileSync(
+      script,
+      `import {createLocalState} from ${JSON.stringify(join(ROOT, 'src/adapters/state/local-state.ts'))};
+import {MigrateError} from ${JSON.stringify(join(ROOT, 'src/domain/errors.ts'))};
+import {canonicalJson} from ${JSON.stringify(join(ROOT, 'src/domain/plan.ts'))};
+import {dataCopy} from ${JSON.stringify(join(ROOT, 'src/workflows/data-copy.ts'))};
+import {pgShopPlan} from ${JSON.stringify(join(ROOT, 'test/support/plans.ts'))};
+import {mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+const dir = mkdtempSync(join(tmpdir(), 'h2a-count-'));
+writeFileSync(join(dir, 'plan.json'), canonicalJson(pgShopPlan(), 2));
+const state = createLocalState(dir, 'shop', {now: () => new Date()});
+const calls = [];
+const inv = {versionNum: 160002, version: '16.2', tables: {'public.t': 5}, sequences: {}, indexes: [], foreignKeys: [], views: [], functions: [], triggers: [], extensions: [], dataBytes: 1};
+const pg = {
+  probe: async () => ({versionNum: 160002, version: '16', objects: 0, dataBytes: 1}),
+  clientVersion: async () => 170000,
+  inventory: async (_u, role) => { if (role === 'source') throw new MigrateError('forbidden', 'permission denied for table customers'); return inv; },
+  wipe: async () => undefined,
+  freeSpace: async () => 10 ** 12,
+  dump: async () => { await new Promise((r) => setTimeout(r, 300)); calls.push('dump'); return {dir: '/tmp/x', result: {tables: 1, bytes: 1, seconds: 1}}; },
+  restore: async () => (calls.push('restore'), {tables: 1, bytes: 1, seconds: 1}),
+  removeDump: async () => void calls.push('removeDump'),
+};
+const deps = {state, heroku: async () => ({getConfigVars: async () => ({DATABASE_URL: 'postgres://u:p@heroku.example:5432/d'})}), secrets: async () => { throw new Error('unused'); }, postgres: async () => pg, redis: async () => ({}), clock: {now: () => new Date()}, env: {TGT: 'postgres://rds:p2@rds.example:5432/shop'}, tmpDir: '/tmp'};
+try {
+  await dataCopy({app: 'shop', addon: 'postgres', frozen: true, target: {env: 'TGT'}}, deps);
+  console.log('NO FAILURE');
+} catch (err) {
+  const st = await state.readState();
+  console.log(JSON.stringify({error: err.message, calls, phase: Object.values(st.addons ?? {})[0]?.data?.phase}));
+}
+`,
+    );
+    const r = spawnSync(process.execPath, ['--no-warnings', script], {encoding: 'utf8'});
+    expect({code: r.status, stderr: r.stderr}).toEqual({code: 0, stderr: ''});
+    expect(JSON.parse(r.stdout)).toEqual({error: 'permission denied for table customers', calls: ['dump', 'removeDump'], phase: 'copy-failed'});
+  });
+
   it('a source larger than the provisioned RDS instance can grow to is refused before anything is written', async () => {
     const {deps, input, calls, state} = setup({probe: async (_u, role) => ({versionNum: 160002, version: '16', objects: role === 'source' ? 9 : 0, dataBytes: 30 * 1024 ** 3, databaseBytes: 120 * 1024 ** 3})});
     const addon = (await state.readPlan()).addons.find((a) => a.category === 'postgres')!.name;
