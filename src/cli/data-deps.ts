@@ -3,6 +3,7 @@ import {availableParallelism, tmpdir} from 'node:os';
 import {secretsImportDeps, systemClock} from './deps.ts';
 import {processInterrupts} from './signals.ts';
 import type {InVpcDeps} from '../workflows/data-copy-vpc.ts';
+import {throttleProgress} from '../domain/data-copy.ts';
 import type {CopyProgress} from '../ports/data.ts';
 import {formatProgress} from '../render/data-report.ts';
 
@@ -79,14 +80,5 @@ export function provisionDeps(app: string, planDir: string | undefined) {
 /** stderr progress for copies: at most one line every `everyMs` (and the last one) */
 export function progressPrinter(write: (line: string) => void, everyMs = 2000): (p: CopyProgress) => void {
   const t0 = Date.now();
-  let last = 0;
-  let stage = '';
-  return (p) => {
-    const now = Date.now();
-    const final = p.done >= p.total && p.total > 0;
-    if (now - last < everyMs && p.stage === stage && !final) return;
-    last = now;
-    stage = p.stage;
-    write(formatProgress(p, (now - t0) / 1000));
-  };
+  return throttleProgress(everyMs, (p: CopyProgress, now) => write(formatProgress(p, (now - t0) / 1000)));
 }

@@ -296,3 +296,20 @@ export interface DataCopyResult {
   verification: {kind: 'postgres'; result: PgVerification} | {kind: 'redis'; result: RedisVerification};
   warnings: string[];
 }
+
+/**
+ * Copy progress thinned out: at most one report every `everyMs`, but always the first of a new
+ * stage and the last of one (done = total). `emit` gets the report and the clock's time.
+ */
+export function throttleProgress<P extends {stage: string; done: number; total: number}>(everyMs: number, emit: (p: P, now: number) => void, clock: () => number = Date.now): (p: P) => void {
+  let last = 0;
+  let stage = '';
+  return (p) => {
+    const now = clock();
+    const final = p.done >= p.total && p.total > 0;
+    if (now - last < everyMs && p.stage === stage && !final) return;
+    last = now;
+    stage = p.stage;
+    emit(p, now);
+  };
+}

@@ -1,7 +1,6 @@
 /** What the release phase and the data copy runner need from ECS: one task run to its end, with its exit code. */
 import type {TaskDefinitionSpec} from '../domain/data-runner.ts';
 
-
 export interface RunTaskSpec {
   cluster: string;
   taskDefinition: string;

@@ -170,15 +170,15 @@ export async function runInVpc(
   const INTERRUPTED = 'heroku2aws: interrupted by the operator (Ctrl-C)';
   let started: string | undefined;
   let interrupted = false;
+  const stopInterrupted = (arn: string) => {
+    deps.onProgress?.(`Interrupted: stopping the runner task ${arn}`);
+    return tasks.stopTask(cluster, arn, INTERRUPTED).catch(() => undefined);
+  };
   const unsubscribe = deps.interrupts?.subscribe(() => {
     if (interrupted) return;
     interrupted = true;
-    if (!started) {
-      deps.onProgress?.('Interrupted: the runner task is stopped as soon as RunTask answers');
-      return;
-    }
-    deps.onProgress?.(`Interrupted: stopping the runner task ${started}`);
-    void tasks.stopTask(cluster, started, INTERRUPTED).catch(() => undefined);
+    if (started) void stopInterrupted(started);
+    else deps.onProgress?.('Interrupted: the runner task is stopped as soon as RunTask answers');
   });
   let taskArn: string;
   try {
@@ -198,10 +198,7 @@ export async function runInVpc(
     throw err;
   }
   started = taskArn;
-  if (interrupted) {
-    deps.onProgress?.(`Interrupted: stopping the runner task ${taskArn}`);
-    await tasks.stopTask(cluster, taskArn, INTERRUPTED).catch(() => undefined);
-  }
+  if (interrupted) await stopInterrupted(taskArn);
   const stream = runnerLogStream(taskArn);
   const where = `${out.LogGroupName} ${stream}`;
   deps.onProgress?.(`Started runner task ${taskArn} in ${cluster}; following its log stream ${where}`);

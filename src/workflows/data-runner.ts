@@ -7,11 +7,12 @@
  */
 import {checkDistinct, runCopy, type CopySink, type DataCopyDeps} from './data-copy.ts';
 import {formatLine, JOB_ENV, parseJobSpec, previousOf, type EndpointRef, type JobSpec, type RunnerEvent} from '../domain/data-runner.ts';
-import type {DataKind} from '../domain/data-copy.ts';
+import {throttleProgress, type DataKind} from '../domain/data-copy.ts';
 import {DataUrl, redact as redactUrls} from '../domain/data-url.ts';
 import {MigrateError} from '../domain/errors.ts';
 import {redact} from '../domain/redaction.ts';
 import {parseSecretJson} from '../domain/secret-content.ts';
+import type {CopyProgress} from '../ports/data.ts';
 import type {SecretStore} from '../ports/secrets.ts';
 
 export interface RunnerDeps extends Pick<DataCopyDeps, 'postgres' | 'redis' | 'tmpDir' | 'cores'> {
@@ -58,9 +59,6 @@ export async function runDataTask(deps: RunnerDeps): Promise<number> {
       failed: async (message) => emit({type: 'failed', message}),
       verified: async (e) => emit({type: 'verified', ...e}),
     };
-    const every = deps.progressEveryMs ?? 1000;
-    let last = 0;
-    let stage = '';
     const result = await runCopy({
       addon: {name: spec.addon, category: spec.kind},
       source,
@@ -74,14 +72,7 @@ export async function runDataTask(deps: RunnerDeps): Promise<number> {
         tmpDir: deps.tmpDir,
         cores: deps.cores,
         onProgress: (message) => emit({type: 'note', message}),
-        onCopyProgress: (p) => {
-          const now = Date.now();
-          const final = p.total > 0 && p.done >= p.total;
-          if (now - last < every && p.stage === stage && !final) return;
-          last = now;
-          stage = p.stage;
-          emit({type: 'progress', ...p});
-        },
+        onCopyProgress: throttleProgress(deps.progressEveryMs ?? 1000, (p: CopyProgress) => emit({type: 'progress', ...p})),
       },
       sink,
       warnings: [],

@@ -2,6 +2,7 @@
 import {
   checkDiskSpace,
   chooseCompression,
+  throttleProgress,
   checkPgVersions,
   checkRedisMemory,
   checkRedisVersions,
@@ -123,5 +124,18 @@ describe('verification', () => {
     expect(verifyRedis(s, s).ok).toBe(true);
     expect(verifyRedis(s, {...s, types: {string: {keys: 3, withTtl: 0}}}).ok).toBe(false);
     expect(verifyRedis(s, {...s, types: {string: {keys: 3, withTtl: 1}, hash: {keys: 1, withTtl: 0}}}).ok).toBe(false);
+  });
+});
+
+describe('throttleProgress', () => {
+  it('passes one report per interval, the first of each stage and the last of one', () => {
+    let t = 0;
+    const seen: string[] = [];
+    const report = throttleProgress(1000, (p: {stage: string; done: number; total: number}, now) => seen.push(`${p.stage} ${p.done}/${p.total} @${now}`), () => t);
+    for (const [at, stage, done] of [[0, 'dump', 1], [400, 'dump', 2], [1000, 'dump', 3], [1100, 'restore', 1], [1200, 'restore', 2], [1300, 'restore', 5]] as const) {
+      t = at;
+      report({stage, done, total: 5});
+    }
+    expect(seen).toEqual(['dump 1/5 @0', 'dump 3/5 @1000', 'restore 1/5 @1100', 'restore 5/5 @1300']);
   });
 });

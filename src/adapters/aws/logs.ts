@@ -15,7 +15,7 @@ export async function createLogReader(options: AwsClientOptions): Promise<LogRea
         try {
           r = await client.send(new logs.GetLogEventsCommand({logGroupName: group, logStreamName: stream, startFromHead: true, ...(next ? {nextToken: next} : {})}));
         } catch (err) {
-          if ((err as {name?: string}).name === 'ResourceNotFoundException') return next === token && lines.length === 0 && token === undefined ? null : {lines, nextToken: next ?? ''};
+          if ((err as {name?: string}).name === 'ResourceNotFoundException') return token === undefined && lines.length === 0 ? null : {lines, nextToken: next ?? ''};
           throw awsError(err, `read log stream ${stream} of ${group}`);
         }
         for (const e of r.events ?? []) if (e.message !== undefined) lines.push(e.message);

@@ -66,6 +66,25 @@ const WRITE_SCRIPT = "for i, k in ipairs(KEYS) do redis.call('RESTORE', k, ARGV[
 const INVENTORY_SCRIPT = "local r = {} for i, k in ipairs(KEYS) do r[2 * i - 1] = redis.call('TYPE', k)['ok']; r[2 * i] = redis.call('PTTL', k) end return r";
 /** a server (or its ACL) that refuses scripts: the copy falls back to per-key commands */
 const SCRIPTS_REFUSED = /unknown command|NOPERM|not allowed|disabled|NOSCRIPT|ERR.*(eval|script)/i;
+/**
+ * `script` (one Lua call) while the server takes scripts, else `pipelined`: after the first
+ * refusal (a server or ACL without scripting) every later call goes the pipelined way. Batches in
+ * flight when the refusal comes each fall back on their own.
+ */
+function scriptsOrPipelines<A extends unknown[], T>(scripts: boolean, script: (...a: A) => Promise<T>, pipelined: (...a: A) => Promise<T>): (...a: A) => Promise<T> {
+  let on = scripts;
+  return async (...a) => {
+    if (on) {
+      try {
+        return await script(...a);
+      } catch (err) {
+        if (!SCRIPTS_REFUSED.test((err as Error).message ?? '')) throw err;
+        on = false;
+      }
+    }
+    return pipelined(...a);
+  };
+}
 /** EVAL with Buffer replies: ioredis generates evalBuffer at run time, its types lack it */
 const evalBuffer = (node: Redis, script: string, keys: Buffer[]): Promise<unknown> =>
   (node as unknown as {evalBuffer: (...args: unknown[]) => Promise<unknown>}).evalBuffer(script, keys.length, ...keys);
@@ -244,52 +263,41 @@ export function createRedisTools(): RedisTools {
       }
       const t0 = Date.now();
       let [keys, expired, bytes] = [0, 0, 0];
-      // one pipeline of DUMP + PTTL per batch on the source node that holds its keys, one pipeline
-      // of RESTOREs on the target (per primary, on the keys' bytes, in cluster mode)
       // a single-node side runs one Lua call per batch (one command instead of one or two per key:
-      // the client's per-command work is what bounds the copy); a cluster side, or a server or ACL
-      // that refuses scripts, gets the per-key commands, pipelined
-      let luaRead = !src.cluster;
-      let luaWrite = !dst.cluster;
-      const pipelinedRead = async (node: Redis, batch: Buffer[]): Promise<[Buffer | null, number][]> => {
-        const p = node.pipeline();
-        for (const k of batch) p.dumpBuffer(k).pttl(k);
-        const res = (await p.exec()) ?? [];
-        return batch.map((_, i) => {
-          const err = res[2 * i]?.[0] ?? res[2 * i + 1]?.[0];
-          if (err) throw redisError(err, source, 'source', 'DUMP keys');
-          return [(res[2 * i]?.[1] as Buffer | null) ?? null, Number(res[2 * i + 1]?.[1])];
+      // the client's per-command work is what bounds the copy); a cluster side (RESTOREs per
+      // primary, on the keys' bytes), or a server or ACL that refuses scripts, gets the per-key
+      // commands, pipelined
+      const readBatch = scriptsOrPipelines(
+        !src.cluster,
+        async (node: Redis, batch: Buffer[]): Promise<[Buffer | null, number][]> => {
+          const res = (await evalBuffer(node, READ_SCRIPT, batch)) as (Buffer | number | null)[];
+          return batch.map((_, i) => [(res[2 * i] as Buffer | null) ?? null, Number(res[2 * i + 1])]);
+        },
+        async (node: Redis, batch: Buffer[]): Promise<[Buffer | null, number][]> => {
+          const p = node.pipeline();
+          for (const k of batch) p.dumpBuffer(k).pttl(k);
+          const res = (await p.exec()) ?? [];
+          return batch.map((_, i) => {
+            const err = res[2 * i]?.[0] ?? res[2 * i + 1]?.[0];
+            if (err) throw err;
+            return [(res[2 * i]?.[1] as Buffer | null) ?? null, Number(res[2 * i + 1]?.[1])];
+          });
+        },
+      );
+      const read = (node: Redis, batch: Buffer[]) =>
+        readBatch(node, batch).catch((err: unknown) => {
+          throw redisError(err, source, 'source', 'DUMP keys');
         });
-      };
-      const read = async (node: Redis, batch: Buffer[]): Promise<[Buffer | null, number][]> => {
-        if (luaRead) {
-          try {
-            const res = (await evalBuffer(node, READ_SCRIPT, batch)) as (Buffer | number | null)[];
-            return batch.map((_, i) => [(res[2 * i] as Buffer | null) ?? null, Number(res[2 * i + 1])]);
-          } catch (err) {
-            if (!SCRIPTS_REFUSED.test((err as Error).message ?? '')) throw redisError(err, source, 'source', 'DUMP keys');
-            luaRead = false;
-          }
-        }
-        return pipelinedRead(node, batch);
-      };
-      const toCluster = dst.cluster ? clusterWriter(dst.client as Cluster) : undefined;
-      const write = async (batch: Restore[]): Promise<void> => {
-        if (toCluster) return toCluster(batch);
-        const node = dst.client as Redis;
-        if (luaWrite) {
-          try {
-            await node.eval(WRITE_SCRIPT, batch.length, ...batch.map((b) => b.key), ...batch.flatMap((b) => [b.ttl, b.payload]));
-            return;
-          } catch (err) {
-            if (!SCRIPTS_REFUSED.test((err as Error).message ?? '')) throw err;
-            luaWrite = false;
-          }
-        }
-        const p = node.pipeline();
-        for (const b of batch) p.restore(b.key, b.ttl, b.payload, 'REPLACE');
-        for (const [err] of (await p.exec()) ?? []) if (err) throw err;
-      };
+      const toNode = scriptsOrPipelines(
+        !dst.cluster,
+        async (batch: Restore[]) => void (await (dst.client as Redis).eval(WRITE_SCRIPT, batch.length, ...batch.map((b) => b.key), ...batch.flatMap((b) => [b.ttl, b.payload]))),
+        async (batch: Restore[]) => {
+          const p = (dst.client as Redis).pipeline();
+          for (const b of batch) p.restore(b.key, b.ttl, b.payload, 'REPLACE');
+          for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+        },
+      );
+      const write = dst.cluster ? clusterWriter(dst.client as Cluster) : toNode;
       try {
         // read and write of several batches overlap; SCAN goes on meanwhile
         await eachBatch(src.nodes, o.batch, async (node, batch) => {
@@ -322,23 +330,18 @@ export function createRedisTools(): RedisTools {
         const info = parseInfo(await conn.nodes[0]!.info('server'));
         const types: RedisInventory['types'] = {};
         let [volatile, total] = [0, 0];
-        let lua = !conn.cluster;
-        const typesAndTtls = async (node: Redis, keys: Buffer[]): Promise<unknown[]> => {
-          if (lua) {
-            try {
-              return (await evalBuffer(node, INVENTORY_SCRIPT, keys)) as unknown[];
-            } catch (err) {
-              if (!SCRIPTS_REFUSED.test((err as Error).message ?? '')) throw err;
-              lua = false;
-            }
-          }
-          const p = node.pipeline();
-          for (const k of keys) p.type(k).pttl(k);
-          return ((await p.exec()) ?? []).map(([err, value]) => {
-            if (err) throw err;
-            return value;
-          });
-        };
+        const typesAndTtls = scriptsOrPipelines(
+          !conn.cluster,
+          async (node: Redis, keys: Buffer[]) => (await evalBuffer(node, INVENTORY_SCRIPT, keys)) as unknown[],
+          async (node: Redis, keys: Buffer[]) => {
+            const p = node.pipeline();
+            for (const k of keys) p.type(k).pttl(k);
+            return ((await p.exec()) ?? []).map(([err, value]) => {
+              if (err) throw err;
+              return value;
+            });
+          },
+        );
         await eachBatch(conn.nodes, 1000, async (node, keys) => {
           const res = await typesAndTtls(node, keys);
           for (let i = 0; i < keys.length; i++) {
