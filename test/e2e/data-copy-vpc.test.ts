@@ -66,6 +66,31 @@ const journal = () => readFileSync(join(planDir, 'journal.jsonl'), 'utf8').trim(
 const until = async (ok: () => boolean, ms = 30_000) => {
   for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 200))) if (Date.now() > end) throw new Error('timed out waiting');
 };
+
+/**
+ * Runs the CLI with the fake Fargate holding its task, checks `whileHeld` once the task started,
+ * sends Ctrl-C and waits for the CLI to end and the task to be played out.
+ */
+async function interruptWhileHeld(args: string[], label: string, whileHeld?: () => void): Promise<{code: number | null; stderr: string; held: Played}> {
+  const before = fargate.played.length;
+  fargate.mode = 'hold';
+  let code: number | null = null;
+  let stderr = '';
+  try {
+    const child = spawn(process.execPath, [BIN, ...args, '--plan-dir', planDir], {cwd: ROOT, env: {...process.env, ...env(), NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']});
+    const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await until(() => /Started runner task /.test(stderr) && fargate.started.length > 0 && stderr.includes(fargate.started.at(-1)!), 60_000);
+    whileHeld?.();
+    child.kill('SIGINT');
+    code = await closed;
+    await until(() => fargate.played.length > before);
+  } finally {
+    fargate.mode = 'run';
+    outputs.push([label, stderr]);
+  }
+  return {code, stderr, held: fargate.played.at(-1)!};
+}
 const targetCount = (table: string) => Number(ds.pgTarget.sql(`SELECT count(*) FROM ${table}`));
 
 // ---- the fake Fargate ----
@@ -388,27 +413,7 @@ describe('data copy --in-vpc', () => {
   }, 180_000);
 
   it('Ctrl-C while the task runs: the CLI stops the task in moto, exits 4, the copy is not verified, the lock is released', async () => {
-    const before = fargate.played.length;
-    fargate.mode = 'hold';
-    let code: number | null = null;
-    let stderr = '';
-    try {
-      const child = spawn(process.execPath, [BIN, 'data', 'copy', '--app', 'shop', '--addon', 'postgres', '--in-vpc', '--frozen', '--plan-dir', planDir], {
-        cwd: ROOT,
-        env: {...process.env, ...env(), NO_COLOR: '1', HEROKU_API_KEY: 'good'},
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      await until(() => /Started runner task /.test(stderr) && fargate.started.length > 0 && stderr.includes(fargate.started.at(-1)!), 60_000);
-      child.kill('SIGINT');
-      code = await closed;
-      await until(() => fargate.played.length > before);
-    } finally {
-      fargate.mode = 'run';
-      outputs.push(['interrupted stderr', stderr]);
-    }
-    const held = fargate.played.at(-1)!;
+    const {code, stderr, held} = await interruptWhileHeld(['data', 'copy', '--app', 'shop', '--addon', 'postgres', '--in-vpc', '--frozen'], 'interrupted stderr');
     expect({code, stderr: stderr.slice(-1500)}).toMatchObject({code: 4});
     expect(stderr).toContain(`Interrupted: stopping the runner task ${held.taskArn}`);
     expect(stderr).toContain(`Error: Interrupted: the runner task ${held.taskArn} was stopped (log stream /heroku2aws/shop data-runner/data-runner/${held.taskArn.split('/').at(-1)}).`);
@@ -471,29 +476,10 @@ describe('data cutover --in-vpc: the freeze window with the copy in the task', (
 
   it('Ctrl-C while the task copies: the CLI stops the task, exits 4, Heroku stays frozen and the window is left to resume (as a local cutover interrupted mid-copy)', async () => {
     const stepsBefore = steps().length;
-    const before = fargate.played.length;
-    fargate.mode = 'hold';
-    let code: number | null = null;
-    let stderr = '';
-    try {
-      const child = spawn(process.execPath, [BIN, 'data', 'cutover', '--app', 'shop', '--addon', 'postgres', '--in-vpc', '--yes', '--plan-dir', planDir], {
-        cwd: ROOT,
-        env: {...process.env, ...env(), NO_COLOR: '1'},
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      await until(() => /Started runner task /.test(stderr) && fargate.started.length > 0 && stderr.includes(fargate.started.at(-1)!), 60_000);
+    const {code, stderr, held} = await interruptWhileHeld(['data', 'cutover', '--app', 'shop', '--addon', 'postgres', '--in-vpc', '--yes'], 'interrupted cutover stderr', () => {
       expect(shop().app.maintenance).toBe(true);
       expect(workers()).toBe(0);
-      child.kill('SIGINT');
-      code = await closed;
-      await until(() => fargate.played.length > before);
-    } finally {
-      fargate.mode = 'run';
-      outputs.push(['interrupted cutover stderr', stderr]);
-    }
-    const held = fargate.played.at(-1)!;
+    });
     expect(held.heroku).toEqual({maintenance: true, workers: 0});
     expect({code, stderr: stderr.slice(-1500)}).toMatchObject({code: 4});
     expect(held.stopped).toMatchObject({lastStatus: 'STOPPED', stoppedReason: 'heroku2aws: interrupted by the operator (Ctrl-C)'});
