@@ -327,9 +327,11 @@ describe('data copy --in-vpc', () => {
     expect(td.containerDefinitions[0]!.logConfiguration).toMatchObject({logDriver: 'awslogs', options: {'awslogs-group': '/heroku2aws/shop', 'awslogs-stream-prefix': 'data-runner'}});
   }, 120_000);
 
-  it('redis: the image comes from the state; the task definition is reused (same content, one revision)', async () => {
-    const r = await cli(['data', 'copy', '--app', 'shop', '--addon', 'redis', '--in-vpc', '--frozen']);
+  it('redis: the image comes from the state; the task definition is reused (same content, one revision); under DEBUG=* and NODE_DEBUG too', async () => {
+    // hostile debugging on the operator's side: the final canary scan covers this run's output
+    const r = await cli(['data', 'copy', '--app', 'shop', '--addon', 'redis', '--in-vpc', '--frozen'], {DEBUG: '*', NODE_DEBUG: 'http,net,tls'});
     expect({code: r.code, stderr: r.stderr.slice(-1500)}).toMatchObject({code: 0});
+    expect(r.stderr).toMatch(/NODE_DEBUG: http, net, tls are off/);
     expect(state().addons[redisAddon].data).toMatchObject({phase: 'verified', details: {kind: 'redis', mismatches: 0}});
     expect(Number(ds.redisTarget.cli('DBSIZE'))).toBe(Number(ds.redisSource.cli('DBSIZE')));
     expect(aws<{taskDefinitionArns: string[]}>(['ecs', 'list-task-definitions', '--family-prefix', 'shop-data-runner']).taskDefinitionArns).toHaveLength(1);
