@@ -5,6 +5,7 @@
 #     redis-server: Debian's `postgresql` and `redis-server` packages (the tests start their own
 #     servers on loopback in temp dirs; no system service is needed);
 #   - chromium (Debian's package) for the screenshot test of `migrate report`'s HTML;
+#   - openssl (Debian's package) for the self-signed certificate of the Redis TLS tests;
 #   - moto_server (the AWS emulator) and cfn-lint (the CloudFormation linter): Python packages.
 # Present: a few hundred milliseconds, nothing printed. Missing: installed where the machine allows
 # it (root or password-less sudo with apt-get; pip for the Python tools), else the run stops at once
@@ -40,6 +41,8 @@ missing_apt() {
   pg_dir >/dev/null || m+=(postgresql)
   command -v redis-server >/dev/null 2>&1 || m+=(redis-server)
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || m+=(chromium)
+  # the loopback TLS certificate of the Redis TLS tests (test/support/datastores.ts)
+  command -v openssl >/dev/null 2>&1 || m+=(openssl)
   # as root the tests run PostgreSQL as the package's `postgres` user (it refuses to run as root)
   if [ "$(id -u)" = 0 ] && ! id -u postgres >/dev/null 2>&1; then
     case " ${m[*]-} " in *" postgresql "*) ;; *) m+=(postgresql) ;; esac
